@@ -1,0 +1,104 @@
+/**
+ * The portable backend: pako for zlib, @noble/hashes for SHA-1/SHA-256, a table CRC-32.
+ * No `node:` module, so it runs in any JavaScript engine.
+ */
+import { sha1 } from '@noble/hashes/legacy.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import {
+  ZStream,
+  Z_BUF_ERROR,
+  Z_DEFAULT_STRATEGY,
+  Z_FINISH,
+  Z_OK,
+  Z_STREAM_END,
+  zlibDeflate,
+  zlibDeflateEnd,
+  zlibDeflateInit2,
+  zlibInflate,
+  zlibInflateInit,
+  zlibInflateReset,
+} from 'pako';
+import type { Backend, Hasher, HashAlgorithm, InflateResult } from './types.js';
+import { crc32 } from './crc32.js';
+
+class NobleHasher implements Hasher {
+  readonly #h: ReturnType<typeof sha1.create>;
+  constructor(algorithm: HashAlgorithm) {
+    this.#h = algorithm === 'sha1' ? sha1.create() : sha256.create();
+  }
+  update(data: Uint8Array): Hasher {
+    this.#h.update(data);
+    return this;
+  }
+  digest(): Uint8Array {
+    return this.#h.digest();
+  }
+}
+
+/** One reusable inflate stream per backend instance: resetting is far cheaper than init. */
+function makeInflate(): (input: Uint8Array, size: number) => InflateResult {
+  const strm = new ZStream();
+  zlibInflateInit(strm);
+  return (input, size) => {
+    zlibInflateReset(strm);
+    // One spare byte tells "inflates to more than size" apart from "exactly size".
+    const out = new Uint8Array(size + 1);
+    strm.input = input;
+    strm.next_in = 0;
+    strm.avail_in = input.length;
+    strm.total_in = 0;
+    strm.output = out;
+    strm.next_out = 0;
+    strm.avail_out = out.length;
+    strm.total_out = 0;
+    const status = zlibInflate(strm, Z_FINISH);
+    if (status === Z_STREAM_END) {
+      if (strm.total_out !== size) {
+        return { ok: false, reason: 'size', detail: `inflated to ${strm.total_out} bytes, expected ${size}` };
+      }
+      return { ok: true, data: out.subarray(0, size), consumed: strm.total_in };
+    }
+    if (strm.avail_out === 0) {
+      return { ok: false, reason: 'size', detail: `inflates to more than the expected ${size} bytes` };
+    }
+    if (status === Z_BUF_ERROR || status === Z_OK) {
+      return { ok: false, reason: 'truncated', detail: 'zlib stream ends early' };
+    }
+    return { ok: false, reason: 'corrupt', detail: `zlib: ${strm.msg || `status ${status}`}` };
+  };
+}
+
+function deflate(data: Uint8Array, level: number): Uint8Array {
+  const strm = new ZStream();
+  if (zlibDeflateInit2(strm, level, 8, 15, 8, Z_DEFAULT_STRATEGY) !== Z_OK) {
+    throw new RangeError(`deflate: bad level ${level}`);
+  }
+  // deflateBound() of zlib: enough for any input, so one call finishes.
+  const bound = data.length + (data.length >>> 12) + (data.length >>> 14) + (data.length >>> 25) + 13 + 6;
+  const out = new Uint8Array(bound);
+  strm.input = data;
+  strm.next_in = 0;
+  strm.avail_in = data.length;
+  strm.output = out;
+  strm.next_out = 0;
+  strm.avail_out = out.length;
+  const status = zlibDeflate(strm, Z_FINISH);
+  zlibDeflateEnd(strm);
+  if (status !== Z_STREAM_END) throw new Error(`deflate failed with status ${status}`);
+  return out.subarray(0, strm.next_out);
+}
+
+/**
+ * Create the portable backend.
+ * @example
+ *   const b = createPortableBackend(); b.createHash('sha1').update(bytes).digest();
+ */
+export function createPortableBackend(): Backend {
+  return {
+    name: 'portable',
+    createHash: (algorithm) => new NobleHasher(algorithm),
+    inflate: makeInflate(),
+    deflate,
+    crc32,
+  };
+}

@@ -1,0 +1,178 @@
+/**
+ * The `xtest-pack` command line: a thin layer that parses arguments, calls one library
+ * function and formats its result. Errors become one line `xtest-pack: <message>` on stderr.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { getBackend, type Backend } from '../backend/index.js';
+import { XtestPackError } from '../errors.js';
+import { openFileSource } from '../fs/file-source.js';
+import { writeFileAtomic } from '../fs/atomic.js';
+import { encodeIdx } from '../pack/idx.js';
+import { indexPack, type IndexProgress } from '../pack/index-pack.js';
+import { toHex, type ObjectFormat } from '../pack/oid.js';
+import { formatVerifyStat, verifyPack } from '../pack/verify.js';
+import { createProgress, type Progress } from './progress.js';
+
+export interface CliIo {
+  stdout: { write(s: string | Uint8Array): unknown };
+  stderr: { write(s: string): unknown; isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+}
+
+/** Exit codes, as git and autopkgtest read them. */
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+const VERSION = '0.1.0';
+
+interface GlobalOptions {
+  backend?: string;
+  debug?: boolean;
+}
+
+/**
+ * Build the program; `run(argv)` parses and returns the exit code.
+ * @example
+ *   const code = await createProgram({ stdout: process.stdout, stderr: process.stderr, env: process.env }).run(process.argv.slice(2));
+ */
+export function createProgram(io: CliIo): { program: Command; run(argv: string[]): Promise<number> } {
+  const program = new Command('xtest-pack');
+  program
+    .description('Ship test fixtures as a verified git pack; read, index and verify packs without git.')
+    .option('--backend <name>', 'zlib and hash implementation: node or portable (default: $XTEST_PACK_BACKEND, else node)')
+    .option('--debug', 'print stack traces of errors')
+    .version(`xtest-pack ${VERSION}`, '-V, --version')
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
+    .exitOverride()
+    .showHelpAfterError(false);
+
+  const backend = (): Backend => getBackend((program.opts() as GlobalOptions).backend ?? (io.env['XTEST_PACK_BACKEND'] || undefined));
+  const progressFor = (opt: boolean | undefined): Progress =>
+    createProgress(io.stderr, opt ?? io.stderr.isTTY === true);
+  const onProgress = (p: Progress) => (e: IndexProgress) =>
+    p.update(e.phase === 'indexing' ? 'Indexing objects' : 'Resolving deltas', e.done, e.total);
+
+  program
+    .command('index-pack')
+    .description('write the .idx of a pack, as git index-pack; prints the pack checksum')
+    .argument('<pack>', 'the .pack file')
+    .option('-o <idx>', 'where to write the idx (default: <pack> with .idx for .pack)')
+    .addOption(new Option('--index-version <n>', 'idx version').choices(['1', '2']).default('2'))
+    .addOption(new Option('--object-format <format>', 'hash of the object ids').choices(['sha1', 'sha256']).default('sha1'))
+    .option('--progress', 'show progress on stderr even when it is not a terminal')
+    .option('--no-progress', 'never show progress')
+    .action((pack: string, opts: { o?: string; indexVersion: string; objectFormat: ObjectFormat; progress?: boolean }) => {
+      let out = opts.o;
+      if (out === undefined) {
+        if (!pack.endsWith('.pack')) {
+          throw new XtestPackError('INVALID_ARGUMENT', `packfile name '${pack}' does not end with '.pack' (give -o)`);
+        }
+        out = pack.slice(0, -'.pack'.length) + '.idx';
+      }
+      const b = backend();
+      const progress = progressFor(opts.progress);
+      const src = openFileSource(pack);
+      try {
+        const indexed = indexPack(src, b, { format: opts.objectFormat, onProgress: onProgress(progress) });
+        progress.end();
+        const idx = encodeIdx(indexed, indexed.packChecksum, b, { version: opts.indexVersion === '1' ? 1 : 2 });
+        writeFileAtomic(out, idx, 0o444);
+        io.stdout.write(`${toHex(indexed.packChecksum)}\n`);
+      } finally {
+        src.close();
+      }
+    });
+
+  program
+    .command('verify')
+    .description('check packs against their idx, as git verify-pack')
+    .argument('<pack-or-idx...>', '.pack or .idx files (or their common name without suffix)')
+    .option('-v, --verbose', 'list every object and the delta chain histogram, as git verify-pack -v')
+    .option('-s, --stat-only', 'only the histogram')
+    .addOption(new Option('--object-format <format>', 'hash of the object ids (default: inferred from the idx)').choices(['sha1', 'sha256']))
+    .option('--progress', 'show progress on stderr even when it is not a terminal')
+    .option('--no-progress', 'never show progress')
+    .action((names: string[], opts: { verbose?: boolean; statOnly?: boolean; objectFormat?: ObjectFormat; progress?: boolean }) => {
+      const b = backend();
+      let failed = false;
+      for (const name of names) {
+        const base = name.endsWith('.idx') ? name.slice(0, -4) : name.endsWith('.pack') ? name.slice(0, -5) : name;
+        const packPath = `${base}.pack`;
+        const idxPath = `${base}.idx`;
+        const progress = progressFor(opts.progress);
+        try {
+          const idxBytes = readBytes(idxPath);
+          const src = openFileSource(packPath);
+          try {
+            const { indexed } = verifyPack(src, idxBytes, b, {
+              ...(opts.objectFormat ? { format: opts.objectFormat } : {}),
+              idxName: basename(idxPath),
+              onProgress: onProgress(progress),
+            });
+            progress.end();
+            if (opts.verbose || opts.statOnly) io.stdout.write(formatVerifyStat(indexed, opts.statOnly === true && !opts.verbose));
+            if (opts.verbose && !opts.statOnly) io.stdout.write(`${packPath}: ok\n`);
+          } finally {
+            src.close();
+          }
+        } catch (e) {
+          progress.end();
+          if (!(e instanceof XtestPackError)) throw e;
+          io.stderr.write(`xtest-pack: ${e.message}\n`);
+          if (opts.verbose || opts.statOnly) io.stdout.write(`${packPath}: bad\n`);
+          failed = true;
+        }
+      }
+      if (failed) throw new ExitCode(EXIT_FAILURE);
+    });
+
+  return {
+    program,
+    async run(argv: string[]): Promise<number> {
+      try {
+        await program.parseAsync(argv, { from: 'user' });
+        return EXIT_OK;
+      } catch (e) {
+        return handleError(e, io, (program.opts() as GlobalOptions).debug === true || argv.includes('--debug'));
+      }
+    },
+  };
+}
+
+/** Thrown by an action to end with a given code after it has reported its own errors. */
+class ExitCode extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}
+
+function handleError(e: unknown, io: CliIo, debug: boolean): number {
+  if (e instanceof ExitCode) return e.code;
+  if (e instanceof CommanderError) {
+    // help and version are "errors" that exit 0; commander has already printed its message.
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT_OK;
+    return EXIT_USAGE;
+  }
+  if (e instanceof XtestPackError) {
+    io.stderr.write(`xtest-pack: ${e.message}\n`);
+    if (debug && e.stack) io.stderr.write(`${e.stack}\n`);
+    return e.code === 'INVALID_ARGUMENT' ? EXIT_USAGE : EXIT_FAILURE;
+  }
+  io.stderr.write(`xtest-pack: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+  if (debug && e instanceof Error && e.stack) io.stderr.write(`${e.stack}\n`);
+  return EXIT_FAILURE;
+}
+
+function readBytes(path: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new XtestPackError('IO', `cannot read: ${(e as Error).message}`, { file: path, cause: e });
+  }
+}

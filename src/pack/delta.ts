@@ -1,0 +1,189 @@
+/**
+ * Git delta data (gitformat-pack, "Deltified representation"; git's patch-delta.c).
+ *
+ *   varint base size  | varint result size      little-endian 7-bit groups
+ *   instructions:
+ *     1xxxxxxx  copy from base: bits 0-3 say which offset bytes follow (LE), bits 4-6 which
+ *               size bytes follow; size 0 means 0x10000
+ *     0xxxxxxx  insert the next x bytes (x = 1..127)
+ *     00000000  reserved: an error
+ *
+ * `applyDelta` checks everything before it allocates the result: a first pass walks the
+ * instructions and adds up what they produce, so a declared result size is never trusted.
+ */
+import { XtestPackError } from '../errors.js';
+
+const MAX_VARINT_BYTES = 8;
+
+export interface DeltaHeader {
+  baseSize: number;
+  resultSize: number;
+  /** Offset of the first instruction. */
+  instructionsAt: number;
+}
+
+/**
+ * Read the two size varints at the start of delta data.
+ * @throws DELTA_CORRUPT on truncated or over-long varints.
+ * @example
+ *   const { baseSize, resultSize } = decodeDeltaHeader(delta);
+ */
+export function decodeDeltaHeader(delta: Uint8Array): DeltaHeader {
+  let p = 0;
+  const read = (what: string): number => {
+    let v = 0;
+    let mul = 1;
+    for (let n = 0; ; n++) {
+      if (p >= delta.length) throw new XtestPackError('DELTA_CORRUPT', `delta ends inside the ${what}`);
+      if (n >= MAX_VARINT_BYTES) throw new XtestPackError('DELTA_CORRUPT', `delta ${what} varint is too long`);
+      const c = delta[p++]!;
+      v += (c & 0x7f) * mul;
+      mul *= 128;
+      if (!(c & 0x80)) return v;
+    }
+  };
+  const baseSize = read('base size');
+  const resultSize = read('result size');
+  return { baseSize, resultSize, instructionsAt: p };
+}
+
+/**
+ * Apply `delta` to `base`.
+ * @throws DELTA_CORRUPT when the base size differs from the declared one, an instruction is
+ *         reserved, truncated or copies past the base, or the output differs from the
+ *         declared result size.
+ * @example
+ *   const target = applyDelta(base, delta);
+ */
+export function applyDelta(base: Uint8Array, delta: Uint8Array): Uint8Array {
+  const { baseSize, resultSize, instructionsAt } = decodeDeltaHeader(delta);
+  if (baseSize !== base.length) {
+    throw new XtestPackError('DELTA_CORRUPT', `delta expects a base of ${baseSize} bytes, the base has ${base.length}`);
+  }
+  const produced = walk(base.length, delta, instructionsAt, resultSize, undefined);
+  if (produced !== resultSize) {
+    throw new XtestPackError('DELTA_CORRUPT', `delta produces ${produced} bytes, its header declares ${resultSize}`);
+  }
+  const out = new Uint8Array(resultSize);
+  walk(base.length, delta, instructionsAt, resultSize, { base, out });
+  return out;
+}
+
+/**
+ * One walk over the instructions: validates (no `io`) or writes (`io`). Returns bytes produced;
+ * stops with an error as soon as the output would pass `limit`.
+ */
+function walk(
+  baseLength: number,
+  d: Uint8Array,
+  start: number,
+  limit: number,
+  io: { base: Uint8Array; out: Uint8Array } | undefined,
+): number {
+  let p = start;
+  let o = 0;
+  const end = d.length;
+  while (p < end) {
+    const cmd = d[p++]!;
+    if (cmd & 0x80) {
+      let off = 0;
+      let size = 0;
+      if (cmd & 0x0f) {
+        if (p + bitCount(cmd & 0x0f) > end) throw bad(p, 'copy instruction is truncated');
+        if (cmd & 0x01) off = d[p++]!;
+        if (cmd & 0x02) off += d[p++]! * 0x100;
+        if (cmd & 0x04) off += d[p++]! * 0x10000;
+        if (cmd & 0x08) off += d[p++]! * 0x1000000;
+      }
+      if (cmd & 0x70) {
+        if (p + bitCount(cmd & 0x70) > end) throw bad(p, 'copy instruction is truncated');
+        if (cmd & 0x10) size = d[p++]!;
+        if (cmd & 0x20) size += d[p++]! * 0x100;
+        if (cmd & 0x40) size += d[p++]! * 0x10000;
+      }
+      if (size === 0) size = 0x10000;
+      if (off + size > baseLength) {
+        throw bad(p, `copy ${off}+${size} exceeds base size ${baseLength}`);
+      }
+      if (size > limit - o) throw bad(p, `output passes the declared result size ${limit}`);
+      if (io) io.out.set(io.base.subarray(off, off + size), o);
+      o += size;
+    } else if (cmd !== 0) {
+      if (cmd > end - p) throw bad(p, 'insert instruction is truncated');
+      if (cmd > limit - o) throw bad(p, `output passes the declared result size ${limit}`);
+      if (io) io.out.set(d.subarray(p, p + cmd), o);
+      p += cmd;
+      o += cmd;
+    } else {
+      throw bad(p - 1, 'reserved delta opcode 0');
+    }
+  }
+  return o;
+}
+
+function bitCount(x: number): number {
+  let n = 0;
+  for (; x; x &= x - 1) n++;
+  return n;
+}
+
+function bad(at: number, what: string): XtestPackError {
+  return new XtestPackError('DELTA_CORRUPT', `delta byte ${at}: ${what}`);
+}
+
+/** One delta instruction, for writers and tests. */
+export type DeltaOp = { op: 'copy'; offset: number; size: number } | { op: 'insert'; data: Uint8Array };
+
+/**
+ * Encode a delta from its header sizes and instructions. Copies use the fewest bytes (a size
+ * of exactly 0x10000 is written as no size bytes); inserts must hold 1-127 bytes.
+ * @example
+ *   encodeDelta(4, 6, [{ op: 'copy', offset: 0, size: 4 }, { op: 'insert', data: bytes }])
+ */
+export function encodeDelta(baseSize: number, resultSize: number, ops: readonly DeltaOp[]): Uint8Array {
+  const out: number[] = [];
+  pushVarint(out, baseSize);
+  pushVarint(out, resultSize);
+  for (const op of ops) {
+    if (op.op === 'insert') {
+      const n = op.data.length;
+      if (n < 1 || n > 127) throw new RangeError(`insert of ${n} bytes (1-127)`);
+      out.push(n);
+      for (const b of op.data) out.push(b);
+      continue;
+    }
+    const { offset, size } = op;
+    if (offset < 0 || offset > 0xffffffff || size < 1 || size > 0xffffff) {
+      throw new RangeError(`copy ${offset}+${size}`);
+    }
+    let cmd = 0x80;
+    const tail: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const b = Math.floor(offset / 2 ** (8 * i)) & 0xff;
+      if (b) {
+        cmd |= 1 << i;
+        tail.push(b);
+      }
+    }
+    const sz = size === 0x10000 ? 0 : size;
+    for (let i = 0; i < 3; i++) {
+      const b = (sz >> (8 * i)) & 0xff;
+      if (b) {
+        cmd |= 0x10 << i;
+        tail.push(b);
+      }
+    }
+    out.push(cmd, ...tail);
+  }
+  return Uint8Array.from(out);
+}
+
+/** Append a delta-header varint (little-endian 7-bit groups). */
+export function pushVarint(out: number[], v: number): void {
+  if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`varint ${v}`);
+  while (v >= 0x80) {
+    out.push(0x80 | v % 128);
+    v = Math.floor(v / 128);
+  }
+  out.push(v);
+}

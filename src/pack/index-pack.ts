@@ -1,0 +1,426 @@
+/**
+ * Indexing a pack without an idx: what `git index-pack` does (builtin/index-pack.c).
+ *
+ * Pass 1 reads the pack once, front to back, through a sliding window: each entry's header,
+ * its zlib stream (inflated to find where it ends and, for whole objects, to hash it), the
+ * CRC-32 of its packed bytes, and the running checksum of the whole pack.
+ * Pass 2 resolves deltas: from each whole object, its dependants depth first (REF_DELTA
+ * children before OFS_DELTA children, as git), re-reading each delta with a positional read.
+ * Only the objects on the current chain are held, so memory is bounded by chain depth times
+ * object size, not by the pack's size.
+ */
+import type { Backend } from '../backend/types.js';
+import { XtestPackError } from '../errors.js';
+import { bytesEqual } from './bytes.js';
+import { applyDelta } from './delta.js';
+import { decodeEntryHeader } from './entry.js';
+import { encodeIdx, type IndexEntries } from './idx.js';
+import { OBJ_OFS_DELTA, OBJ_REF_DELTA, hashLength, objectHeader, toHex, typeName, type ObjectFormat } from './oid.js';
+import { PACK_HEADER_LENGTH, checkDeclaredSize, decodePackHeader } from './pack-header.js';
+import type { ByteSource } from './source.js';
+
+export interface IndexProgress {
+  phase: 'indexing' | 'resolving';
+  done: number;
+  total: number;
+}
+
+export interface IndexPackOptions {
+  /** Object format of the pack's ids (the pack does not say): sha1 unless told. */
+  format?: ObjectFormat;
+  /** Called as objects are indexed and deltas resolved. */
+  onProgress?: (p: IndexProgress) => void;
+  /** Bytes read from the pack at a time in pass 1 (default 4 MiB). */
+  chunkSize?: number;
+}
+
+/** Everything learnt about a pack; arrays are indexed by entry number in pack order. */
+export interface IndexedPack extends IndexEntries {
+  readonly version: 2 | 3;
+  readonly packSize: number;
+  readonly packChecksum: Uint8Array;
+  /** Type as stored in the pack (1-4, 6, 7). */
+  readonly packTypes: Uint8Array;
+  /** Resolved object type (1-4). */
+  readonly types: Uint8Array;
+  /** Declared size: of the object, or of its delta data. */
+  readonly sizes: Float64Array;
+  /** Delta chain length (0 for whole objects). */
+  readonly depths: Uint32Array;
+  /** Entry number of the delta base (-1 for whole objects). */
+  readonly bases: Int32Array;
+}
+
+/**
+ * Index a pack: every object's id, offset and CRC-32, with deltas resolved and the trailer
+ * checksum checked.
+ * @throws PACK_CORRUPT, DELTA_CORRUPT, CHECKSUM_MISMATCH (with the offset or object concerned),
+ *         OBJECT_MISSING for a delta whose base is not in the pack (a thin pack).
+ * @example
+ *   const indexed = indexPack(openFileSource(path), backend);
+ *   writeFileSync(idxPath, encodeIdx(indexed, indexed.packChecksum, backend));
+ */
+export function indexPack(source: ByteSource, backend: Backend, options: IndexPackOptions = {}): IndexedPack {
+  try {
+    return indexPackInner(source, backend, options);
+  } catch (e) {
+    throw e instanceof XtestPackError ? e.withFile(source.name) : e;
+  }
+}
+
+function indexPackInner(source: ByteSource, backend: Backend, options: IndexPackOptions): IndexedPack {
+  const format = options.format ?? 'sha1';
+  const h = hashLength(format);
+  const packSize = source.size;
+  const headerBytes = source.read(0, Math.min(PACK_HEADER_LENGTH, packSize));
+  const { version, count: n } = decodePackHeader(headerBytes, packSize, h);
+  const end = packSize - h;
+  const progress = options.onProgress;
+
+  const offsets = new Float64Array(n);
+  const sizes = new Float64Array(n);
+  const headerLengths = new Uint8Array(n);
+  const packTypes = new Uint8Array(n);
+  const types = new Uint8Array(n);
+  const crc32s = new Uint32Array(n);
+  const oids = new Uint8Array(n * h);
+  const baseOffsets = new Float64Array(n).fill(-1);
+  const refDeltas: number[] = [];
+  const refBaseOids: Uint8Array[] = [];
+
+  // ---- pass 1: one sequential scan
+  const packHasher = backend.createHash(format);
+  const win = new Window(source, end, packHasher, options.chunkSize ?? 4 << 20);
+  win.hashPrefix(PACK_HEADER_LENGTH);
+  let offset = PACK_HEADER_LENGTH;
+  let deltaCount = 0;
+  for (let i = 0; i < n; i++) {
+    if (offset >= end) {
+      throw new XtestPackError('PACK_CORRUPT', `truncated: object ${i + 1} of ${n} starts at the trailer`, { offset });
+    }
+    win.ensure(offset, 64);
+    const at = offset - win.start;
+    const hdr = decodeEntryHeader(win.buf, at, offset, h);
+    const dataStart = offset + hdr.headerLength;
+    checkDeclaredSize(hdr.size, end - dataStart, offset);
+    offsets[i] = offset;
+    sizes[i] = hdr.size;
+    headerLengths[i] = hdr.headerLength;
+    packTypes[i] = hdr.type;
+    if (hdr.type === OBJ_OFS_DELTA) {
+      baseOffsets[i] = hdr.baseOffset;
+      deltaCount++;
+    } else if (hdr.type === OBJ_REF_DELTA) {
+      refDeltas.push(i);
+      refBaseOids.push(win.buf.slice(hdr.baseOidAt, hdr.baseOidAt + h));
+      deltaCount++;
+    }
+    const { data, consumed } = win.inflate(dataStart, hdr.size, backend, offset);
+    const entryEnd = dataStart + consumed;
+    crc32s[i] = backend.crc32(win.buf.subarray(offset - win.start, entryEnd - win.start));
+    if (hdr.type < OBJ_OFS_DELTA) {
+      types[i] = hdr.type;
+      oids.set(hashObject(backend, format, hdr.type, data), i * h);
+    }
+    offset = entryEnd;
+    if (progress) progress({ phase: 'indexing', done: i + 1, total: n });
+  }
+  if (offset !== end) {
+    throw new XtestPackError('PACK_CORRUPT', `${end - offset} bytes of junk after the last object`, { offset });
+  }
+  const packChecksum = win.finish();
+  const trailer = source.read(end, h);
+  if (!bytesEqual(trailer, packChecksum)) {
+    throw new XtestPackError(
+      'CHECKSUM_MISMATCH',
+      `pack trailer ${toHex(trailer)} does not match the pack's checksum ${toHex(packChecksum)}`,
+      { offset: end },
+    );
+  }
+
+  // ---- pass 2: resolve deltas from each whole object, depth first
+  const depths = new Uint32Array(n);
+  const bases = new Int32Array(n).fill(-1);
+  if (deltaCount > 0) {
+    const ctx: ResolveContext = {
+      source, backend, format, h, n, end, offsets, sizes, headerLengths, types, oids, depths, bases,
+      ofsChildren: ofsChildTable(n, offsets, baseOffsets),
+      refChildren: refChildMap(refDeltas, refBaseOids),
+      resolved: 0,
+      deltaCount,
+      progress,
+    };
+    for (let i = 0; i < n; i++) {
+      if (packTypes[i]! < OBJ_OFS_DELTA) resolveFrom(ctx, i);
+    }
+    if (ctx.resolved !== deltaCount) throw unresolved(ctx, packTypes, baseOffsets, refDeltas, refBaseOids);
+  }
+  return {
+    format, count: n, oids, offsets, crc32s,
+    version, packSize, packChecksum, packTypes, types, sizes, depths, bases,
+  };
+}
+
+function hashObject(backend: Backend, format: ObjectFormat, type: number, data: Uint8Array): Uint8Array {
+  return backend.createHash(format).update(objectHeader(typeName(type)!, data.length)).update(data).digest();
+}
+
+/** A forward-only window over the pack that also feeds every byte it passes to the pack hash. */
+class Window {
+  buf: Uint8Array = new Uint8Array(0);
+  /** Absolute offset of buf[0]. */
+  start = 0;
+  #hashedTo = 0;
+  readonly #source: ByteSource;
+  readonly #end: number;
+  readonly #hasher: ReturnType<Backend['createHash']>;
+  readonly #chunk: number;
+
+  constructor(source: ByteSource, end: number, hasher: ReturnType<Backend['createHash']>, chunk: number) {
+    this.#source = source;
+    this.#end = end;
+    this.#hasher = hasher;
+    this.#chunk = chunk;
+  }
+
+  /** Hash the pack header, read separately. */
+  hashPrefix(length: number): void {
+    this.ensure(0, length);
+  }
+
+  /** Make bytes [offset, offset + n) present (fewer at the end of the entries). */
+  ensure(offset: number, n: number): void {
+    const want = Math.min(n, this.#end - offset);
+    const bufEnd = this.start + this.buf.length;
+    if (bufEnd - offset >= want) return;
+    if (offset > this.#hashedTo) {
+      this.#hasher.update(this.buf.subarray(this.#hashedTo - this.start, offset - this.start));
+      this.#hashedTo = offset;
+    }
+    const keep = this.buf.subarray(offset - this.start);
+    const readLength = Math.min(Math.max(want - keep.length, this.#chunk), this.#end - bufEnd);
+    const fresh = this.#source.read(bufEnd, readLength);
+    const next = new Uint8Array(keep.length + fresh.length);
+    next.set(keep);
+    next.set(fresh, keep.length);
+    this.buf = next;
+    this.start = offset;
+  }
+
+  /** Inflate the zlib stream at `dataStart`, growing the window until the stream ends. */
+  inflate(dataStart: number, size: number, backend: Backend, entryOffset: number): { data: Uint8Array; consumed: number } {
+    let want = size + (size >>> 8) + 64;
+    for (;;) {
+      this.ensure(entryOffset, dataStart - entryOffset + want);
+      const input = this.buf.subarray(dataStart - this.start);
+      const r = backend.inflate(input, size);
+      if (r.ok) return r;
+      if (r.reason === 'truncated' && this.start + this.buf.length < this.#end) {
+        want = Math.max(want * 2, input.length * 2);
+        continue;
+      }
+      const what = r.reason === 'truncated' ? 'truncated: zlib stream runs into the trailer' : r.detail;
+      throw new XtestPackError('PACK_CORRUPT', `object data: ${what}`, { offset: entryOffset });
+    }
+  }
+
+  /** Hash the rest of the entries and return the pack checksum. */
+  finish(): Uint8Array {
+    const bufEnd = this.start + this.buf.length;
+    if (bufEnd > this.#hashedTo) this.#hasher.update(this.buf.subarray(this.#hashedTo - this.start));
+    this.#hashedTo = bufEnd;
+    return this.#hasher.digest();
+  }
+}
+
+/** OFS_DELTA children of each entry, as a compressed table (start index and list). */
+interface ChildTable {
+  start: Uint32Array;
+  list: Uint32Array;
+}
+
+function ofsChildTable(n: number, offsets: Float64Array, baseOffsets: Float64Array): ChildTable {
+  const baseIndex = new Int32Array(n).fill(-1);
+  const start = new Uint32Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    const bo = baseOffsets[i]!;
+    if (bo < 0) continue;
+    const b = findOffset(offsets, i, bo);
+    if (b < 0) {
+      throw new XtestPackError('PACK_CORRUPT', `delta base offset ${bo} is not the start of an object`, {
+        offset: offsets[i],
+      });
+    }
+    baseIndex[i] = b;
+    start[b + 1]!++;
+  }
+  for (let i = 0; i < n; i++) start[i + 1]! += start[i]!;
+  const fill = start.slice(0, n);
+  const list = new Uint32Array(start[n]!);
+  for (let i = 0; i < n; i++) {
+    const b = baseIndex[i]!;
+    if (b >= 0) list[fill[b]!++] = i;
+  }
+  return { start, list };
+}
+
+/** Binary search for `offset` among the first `limit` (ascending) offsets. */
+function findOffset(offsets: Float64Array, limit: number, offset: number): number {
+  let lo = 0;
+  let hi = limit;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = offsets[mid]!;
+    if (v === offset) return mid;
+    if (v < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return -1;
+}
+
+function refChildMap(refDeltas: number[], refBaseOids: Uint8Array[]): Map<string, number[]> | undefined {
+  if (refDeltas.length === 0) return undefined;
+  const m = new Map<string, number[]>();
+  refDeltas.forEach((i, k) => {
+    const key = toHex(refBaseOids[k]!);
+    const list = m.get(key);
+    if (list) list.push(i);
+    else m.set(key, [i]);
+  });
+  return m;
+}
+
+interface ResolveContext {
+  source: ByteSource;
+  backend: Backend;
+  format: ObjectFormat;
+  h: number;
+  n: number;
+  end: number;
+  offsets: Float64Array;
+  sizes: Float64Array;
+  headerLengths: Uint8Array;
+  types: Uint8Array;
+  oids: Uint8Array;
+  depths: Uint32Array;
+  bases: Int32Array;
+  ofsChildren: ChildTable;
+  refChildren: Map<string, number[]> | undefined;
+  resolved: number;
+  deltaCount: number;
+  progress: ((p: IndexProgress) => void) | undefined;
+}
+
+interface Frame {
+  index: number;
+  data: Uint8Array;
+  refs: number[] | undefined;
+  refAt: number;
+  ofsAt: number;
+  ofsEnd: number;
+}
+
+function frameFor(ctx: ResolveContext, index: number, data: Uint8Array | undefined): Frame | undefined {
+  const { start } = ctx.ofsChildren;
+  const ofsAt = start[index]!;
+  const ofsEnd = start[index + 1]!;
+  const refs = ctx.refChildren?.get(toHex(ctx.oids.subarray(index * ctx.h, index * ctx.h + ctx.h)));
+  if (ofsAt === ofsEnd && refs === undefined) return undefined;
+  return { index, data: data ?? readEntryData(ctx, index), refs, refAt: 0, ofsAt, ofsEnd };
+}
+
+/** Resolve every delta that descends from the whole object `root`, depth first. */
+function resolveFrom(ctx: ResolveContext, root: number): void {
+  const first = frameFor(ctx, root, undefined);
+  if (!first) return;
+  const stack: Frame[] = [first];
+  const { h, backend, format } = ctx;
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    let child: number;
+    if (top.refs && top.refAt < top.refs.length) child = top.refs[top.refAt++]!;
+    else if (top.ofsAt < top.ofsEnd) child = ctx.ofsChildren.list[top.ofsAt++]!;
+    else {
+      stack.pop();
+      continue;
+    }
+    if (ctx.types[child] !== 0) continue; // a REF_DELTA already reached through a duplicate base
+    const delta = readEntryData(ctx, child);
+    let data: Uint8Array;
+    try {
+      data = applyDelta(top.data, delta);
+    } catch (e) {
+      if (e instanceof XtestPackError) {
+        throw new XtestPackError(e.code, e.reason, { offset: ctx.offsets[child] });
+      }
+      throw e;
+    }
+    const type = ctx.types[top.index]!;
+    ctx.types[child] = type;
+    ctx.depths[child] = ctx.depths[top.index]! + 1;
+    ctx.bases[child] = top.index;
+    ctx.oids.set(hashObject(backend, format, type, data), child * h);
+    ctx.resolved++;
+    if (ctx.progress) ctx.progress({ phase: 'resolving', done: ctx.resolved, total: ctx.deltaCount });
+    const f = frameFor(ctx, child, data);
+    if (f) stack.push(f);
+  }
+}
+
+/** Inflate entry `i`'s data with one positional read of exactly its packed bytes. */
+function readEntryData(ctx: ResolveContext, i: number): Uint8Array {
+  const offset = ctx.offsets[i]!;
+  const next = i + 1 < ctx.n ? ctx.offsets[i + 1]! : ctx.end;
+  const dataStart = offset + ctx.headerLengths[i]!;
+  const r = ctx.backend.inflate(ctx.source.read(dataStart, next - dataStart), ctx.sizes[i]!);
+  if (!r.ok) {
+    // Pass 1 inflated these very bytes; a difference now means the file changed under us.
+    throw new XtestPackError('IO', `object data changed since it was read: ${r.detail}`, { offset });
+  }
+  return r.data;
+}
+
+function unresolved(
+  ctx: ResolveContext,
+  packTypes: Uint8Array,
+  baseOffsets: Float64Array,
+  refDeltas: number[],
+  refBaseOids: Uint8Array[],
+): XtestPackError {
+  const missing = ctx.deltaCount - ctx.resolved;
+  for (let k = 0; k < refDeltas.length; k++) {
+    const i = refDeltas[k]!;
+    if (ctx.types[i] === 0) {
+      return new XtestPackError(
+        'OBJECT_MISSING',
+        `${missing} unresolved deltas; the first is based on ${toHex(refBaseOids[k]!)}, which is not in the pack or forms a cycle (thin packs are not supported)`,
+        { offset: ctx.offsets[i] },
+      );
+    }
+  }
+  for (let i = 0; i < ctx.n; i++) {
+    if (packTypes[i] === OBJ_OFS_DELTA && ctx.types[i] === 0) {
+      return new XtestPackError(
+        'OBJECT_MISSING',
+        `${missing} unresolved deltas; the first is based on the unresolved object at offset ${baseOffsets[i]}`,
+        { offset: ctx.offsets[i] },
+      );
+    }
+  }
+  return new XtestPackError('PACK_CORRUPT', `${missing} unresolved deltas`);
+}
+
+/**
+ * Index a pack and encode its idx in one call.
+ * @example
+ *   const { idx, indexed } = indexPackToIdx(src, backend, { version: 2 });
+ */
+export function indexPackToIdx(
+  source: ByteSource,
+  backend: Backend,
+  options: IndexPackOptions & { version?: 1 | 2 } = {},
+): { indexed: IndexedPack; idx: Uint8Array } {
+  const indexed = indexPack(source, backend, options);
+  const idx = encodeIdx(indexed, indexed.packChecksum, backend, options.version ? { version: options.version } : {});
+  return { indexed, idx };
+}

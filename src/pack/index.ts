@@ -1,0 +1,38 @@
+// The pack format layer: pure, over Uint8Array and ByteSource; the backend is an argument.
+export { ByteReader, ByteWriter, bytesEqual, compareBytes, concatBytes } from './bytes.js';
+export { applyDelta, decodeDeltaHeader, encodeDelta, type DeltaHeader, type DeltaOp } from './delta.js';
+export { decodeEntryHeader, encodeEntryHeader, encodeOfsDeltaDistance, type EntryHeader } from './entry.js';
+export { PackIndex, decodeIdx, encodeIdx, type EncodeIdxOptions, type IndexEntries } from './idx.js';
+export {
+  indexPack,
+  indexPackToIdx,
+  type IndexPackOptions,
+  type IndexProgress,
+  type IndexedPack,
+} from './index-pack.js';
+export {
+  OBJ_BLOB,
+  OBJ_COMMIT,
+  OBJ_OFS_DELTA,
+  OBJ_REF_DELTA,
+  OBJ_TAG,
+  OBJ_TREE,
+  fromHex,
+  hashLength,
+  objectHeader,
+  toHex,
+  typeName,
+  type ObjectFormat,
+  type ObjectType,
+} from './oid.js';
+export { PACK_HEADER_LENGTH, decodePackHeader, encodePackHeader, type PackHeader } from './pack-header.js';
+export {
+  DEFAULT_DELTA_BASE_CACHE_LIMIT,
+  DeltaBaseCache,
+  PackFile,
+  type PackFileOptions,
+  type PackObject,
+  type ReadOptions,
+} from './pack-file.js';
+export { bytesSource, type ByteSource } from './source.js';
+export { formatVerifyStat, verifyPack, type VerifyOptions, type VerifyResult } from './verify.js';

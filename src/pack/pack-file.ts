@@ -1,0 +1,262 @@
+/**
+ * Random access to the objects of a pack through its idx: read by id or offset, delta chains
+ * resolved in a loop (no recursion, any depth), a byte-budgeted cache of delta bases (git's
+ * core.deltaBaseCacheLimit), and every read a positional read of exactly one entry's bytes.
+ */
+import type { Backend } from '../backend/types.js';
+import { XtestPackError } from '../errors.js';
+import { bytesEqual } from './bytes.js';
+import { applyDelta } from './delta.js';
+import { decodeEntryHeader } from './entry.js';
+import type { PackIndex } from './idx.js';
+import { OBJ_OFS_DELTA, OBJ_REF_DELTA, hashLength, objectHeader, toHex, typeName, type ObjectType } from './oid.js';
+import { PACK_HEADER_LENGTH, checkDeclaredSize, decodePackHeader } from './pack-header.js';
+import type { ByteSource } from './source.js';
+
+export interface PackObject {
+  type: ObjectType;
+  data: Uint8Array;
+}
+
+/** git's default core.deltaBaseCacheLimit. */
+export const DEFAULT_DELTA_BASE_CACHE_LIMIT = 96 << 20;
+
+/** A least-recently-used cache of delta bases by pack offset, bounded by bytes held. */
+export class DeltaBaseCache {
+  readonly limit: number;
+  #used = 0;
+  readonly #map = new Map<number, PackObject>();
+
+  constructor(limit = DEFAULT_DELTA_BASE_CACHE_LIMIT) {
+    this.limit = limit;
+  }
+
+  get used(): number {
+    return this.#used;
+  }
+
+  get(offset: number): PackObject | undefined {
+    const v = this.#map.get(offset);
+    if (v) {
+      this.#map.delete(offset);
+      this.#map.set(offset, v);
+    }
+    return v;
+  }
+
+  set(offset: number, obj: PackObject): void {
+    if (obj.data.length > this.limit || this.#map.has(offset)) return;
+    this.#map.set(offset, obj);
+    this.#used += obj.data.length;
+    for (const [k, v] of this.#map) {
+      if (this.#used <= this.limit) break;
+      this.#map.delete(k);
+      this.#used -= v.data.length;
+    }
+  }
+}
+
+export interface PackFileOptions {
+  /** Shared or private delta-base cache (default: a private one of 96 MiB). */
+  cache?: DeltaBaseCache;
+}
+
+export interface ReadOptions {
+  /** Hash the object and compare with the id asked for (default true). */
+  verify?: boolean;
+}
+
+/** An open pack with its idx. */
+export class PackFile {
+  readonly source: ByteSource;
+  readonly idx: PackIndex;
+  readonly backend: Backend;
+  readonly version: 2 | 3;
+  readonly #cache: DeltaBaseCache;
+  readonly #end: number;
+  #sortedOffsets: Float64Array | undefined;
+
+  /**
+   * Open a pack: checks its header, that its object count is the idx's, and that its
+   * trailer is the pack checksum the idx names.
+   * @throws PACK_CORRUPT, PACK_UNSUPPORTED, IDX_MISMATCH
+   * @example
+   *   const pack = PackFile.open(openFileSource(p), decodeIdx(idxBytes, backend), backend);
+   */
+  static open(source: ByteSource, idx: PackIndex, backend: Backend, options: PackFileOptions = {}): PackFile {
+    const h = hashLength(idx.format);
+    try {
+      const header = decodePackHeader(source.read(0, Math.min(PACK_HEADER_LENGTH, source.size)), source.size, h);
+      if (header.count !== idx.count) {
+        throw new XtestPackError('IDX_MISMATCH', `pack holds ${header.count} objects, its idx lists ${idx.count}`, {
+          offset: 8,
+        });
+      }
+      const trailer = source.read(source.size - h, h);
+      if (!bytesEqual(trailer, idx.packChecksum)) {
+        throw new XtestPackError(
+          'IDX_MISMATCH',
+          `pack trailer ${toHex(trailer)} is not the checksum ${toHex(idx.packChecksum)} its idx names`,
+          { offset: source.size - h },
+        );
+      }
+      return new PackFile(source, idx, backend, header.version, options.cache ?? new DeltaBaseCache());
+    } catch (e) {
+      throw e instanceof XtestPackError ? e.withFile(source.name) : e;
+    }
+  }
+
+  private constructor(source: ByteSource, idx: PackIndex, backend: Backend, version: 2 | 3, cache: DeltaBaseCache) {
+    this.source = source;
+    this.idx = idx;
+    this.backend = backend;
+    this.version = version;
+    this.#cache = cache;
+    this.#end = source.size - hashLength(idx.format);
+  }
+
+  /** True when the idx lists `oid`. */
+  has(oid: Uint8Array): boolean {
+    return this.idx.find(oid) >= 0;
+  }
+
+  /**
+   * The object `oid`, or `undefined` when this pack does not hold it.
+   * @throws OID_MISMATCH when the bytes do not hash to `oid` (unless `verify: false`), and the
+   *         errors of `readAt`.
+   * @example
+   *   const obj = pack.findObject(oid); // { type: 'blob', data }
+   */
+  findObject(oid: Uint8Array, options: ReadOptions = {}): PackObject | undefined {
+    const i = this.idx.find(oid);
+    if (i < 0) return undefined;
+    const offset = this.idx.offsetAt(i);
+    const obj = this.readAt(offset);
+    if (options.verify ?? true) {
+      const actual = this.backend
+        .createHash(this.idx.format)
+        .update(objectHeader(obj.type, obj.data.length))
+        .update(obj.data)
+        .digest();
+      if (!bytesEqual(actual, oid)) {
+        throw new XtestPackError('OID_MISMATCH', `content hashes to ${toHex(actual)}`, {
+          file: this.source.name,
+          offset,
+          oid: toHex(oid),
+        });
+      }
+    }
+    return obj;
+  }
+
+  /**
+   * The object whose entry starts at `offset`, with its delta chain applied.
+   * @throws PACK_CORRUPT, DELTA_CORRUPT (a cycle, a bad delta), OBJECT_MISSING (a REF_DELTA
+   *         base not in this pack), naming the offset.
+   */
+  readAt(offset: number): PackObject {
+    try {
+      return this.#readChain(offset);
+    } catch (e) {
+      throw e instanceof XtestPackError ? e.withFile(this.source.name) : e;
+    }
+  }
+
+  #readChain(offset: number): PackObject {
+    const cached = this.#cache.get(offset);
+    if (cached) return { type: cached.type, data: cached.data.slice() };
+    const deltas: { offset: number; data: Uint8Array }[] = [];
+    const seen = new Set<number>();
+    let cur = offset;
+    let base: PackObject | undefined;
+    for (;;) {
+      seen.add(cur);
+      if (deltas.length > 0) base = this.#cache.get(cur);
+      if (base) break;
+      const e = this.#readEntry(cur);
+      if (e.type < OBJ_OFS_DELTA) {
+        base = { type: typeName(e.type)!, data: e.data };
+        if (deltas.length > 0) this.#cache.set(cur, base);
+        break;
+      }
+      deltas.push({ offset: cur, data: e.data });
+      const next = e.type === OBJ_OFS_DELTA ? e.baseOffset : this.#refBase(e.baseOid!, cur);
+      if (seen.has(next)) {
+        throw new XtestPackError('DELTA_CORRUPT', `delta chain loops back to offset ${next}`, { offset: cur });
+      }
+      cur = next;
+    }
+    for (let k = deltas.length - 1; k >= 0; k--) {
+      const d = deltas[k]!;
+      let data: Uint8Array;
+      try {
+        data = applyDelta(base.data, d.data);
+      } catch (e) {
+        if (e instanceof XtestPackError) throw new XtestPackError(e.code, e.reason, { offset: d.offset });
+        throw e;
+      }
+      base = { type: base.type, data };
+      if (k > 0) this.#cache.set(d.offset, base);
+    }
+    return base;
+  }
+
+  #refBase(oid: Uint8Array, at: number): number {
+    const i = this.idx.find(oid);
+    if (i < 0) {
+      throw new XtestPackError('OBJECT_MISSING', `delta base ${toHex(oid)} is not in this pack`, { offset: at });
+    }
+    return this.idx.offsetAt(i);
+  }
+
+  /** One entry's header and inflated data (object or delta), read with one positional read. */
+  #readEntry(offset: number): { type: number; data: Uint8Array; baseOffset: number; baseOid?: Uint8Array } {
+    const next = this.#nextOffset(offset);
+    const bytes = this.source.read(offset, next - offset);
+    const h = hashLength(this.idx.format);
+    const hdr = decodeEntryHeader(bytes, 0, offset, h);
+    checkDeclaredSize(hdr.size, bytes.length - hdr.headerLength, offset);
+    const r = this.backend.inflate(bytes.subarray(hdr.headerLength), hdr.size);
+    if (!r.ok) throw new XtestPackError('PACK_CORRUPT', `object data: ${r.detail}`, { offset });
+    const out: { type: number; data: Uint8Array; baseOffset: number; baseOid?: Uint8Array } = {
+      type: hdr.type,
+      data: r.data,
+      baseOffset: hdr.baseOffset,
+    };
+    if (hdr.type === OBJ_REF_DELTA) out.baseOid = bytes.subarray(hdr.baseOidAt, hdr.baseOidAt + h);
+    return out;
+  }
+
+  /** Where the entry at `offset` ends: the next entry's offset, or the trailer. */
+  #nextOffset(offset: number): number {
+    const sorted = this.#offsets();
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sorted[mid]! <= offset) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === 0 || sorted[lo - 1] !== offset) {
+      throw new XtestPackError('PACK_CORRUPT', `no object starts at offset ${offset}`, { offset });
+    }
+    return lo < sorted.length ? sorted[lo]! : this.#end;
+  }
+
+  /** The idx's offsets in ascending order (git's reverse index), checked against the pack. */
+  #offsets(): Float64Array {
+    if (this.#sortedOffsets) return this.#sortedOffsets;
+    const n = this.idx.count;
+    const s = new Float64Array(n);
+    for (let i = 0; i < n; i++) s[i] = this.idx.offsetAt(i);
+    s.sort();
+    for (let i = 0; i < n; i++) {
+      const o = s[i]!;
+      if (o < PACK_HEADER_LENGTH || o >= this.#end || (i > 0 && o === s[i - 1])) {
+        throw new XtestPackError('IDX_CORRUPT', `idx offset ${o} is ${o >= PACK_HEADER_LENGTH && o < this.#end ? 'listed twice' : 'outside the pack'}`);
+      }
+    }
+    this.#sortedOffsets = s;
+    return s;
+  }
+}

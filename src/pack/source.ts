@@ -1,0 +1,34 @@
+/**
+ * Where pack bytes come from: anything that can read `length` bytes at an absolute
+ * `offset`. Files implement it with positional reads (src/fs/file-source.ts), so a pack is
+ * never loaded whole and may be larger than memory or 4 GiB.
+ */
+export interface ByteSource {
+  /** Total size in bytes. */
+  readonly size: number;
+  /** A name for error messages (a file's base name). */
+  readonly name: string;
+  /**
+   * Exactly `length` bytes at `offset` (the caller keeps within `size`). The result is the
+   * caller's to keep.
+   */
+  read(offset: number, length: number): Uint8Array;
+}
+
+/**
+ * A ByteSource over bytes in memory.
+ * @example
+ *   const src = bytesSource(packBytes, 'pack-1234.pack');
+ */
+export function bytesSource(bytes: Uint8Array, name = '<memory>'): ByteSource {
+  return {
+    size: bytes.length,
+    name,
+    read(offset, length) {
+      if (offset < 0 || length < 0 || offset + length > bytes.length) {
+        throw new RangeError(`read ${offset}+${length} outside ${bytes.length} bytes`);
+      }
+      return bytes.subarray(offset, offset + length);
+    },
+  };
+}
