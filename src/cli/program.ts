@@ -26,7 +26,15 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
-const VERSION = '0.1.0';
+/** The package version, read from the package.json this file ships in. */
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
 
 interface GlobalOptions {
   backend?: string;
@@ -44,7 +52,7 @@ export function createProgram(io: CliIo): { program: Command; run(argv: string[]
     .description('Ship test fixtures as a verified git pack; read, index and verify packs without git.')
     .option('--backend <name>', 'zlib and hash implementation: node or portable (default: $XTEST_PACK_BACKEND, else node)')
     .option('--debug', 'print stack traces of errors')
-    .version(`xtest-pack ${VERSION}`, '-V, --version')
+    .version(versionLine(io.env), '-V, --version', 'print the version and the backend in use')
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
@@ -167,6 +175,22 @@ function handleError(e: unknown, io: CliIo, debug: boolean): number {
   io.stderr.write(`xtest-pack: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
   if (debug && e instanceof Error && e.stack) io.stderr.write(`${e.stack}\n`);
   return EXIT_FAILURE;
+}
+
+function versionLine(env: NodeJS.ProcessEnv): string {
+  let backend: string;
+  try {
+    backend = getBackend(env['XTEST_PACK_BACKEND'] || undefined).name;
+  } catch (e) {
+    backend = e instanceof Error ? e.message : String(e);
+  }
+  const detail =
+    backend === 'node'
+      ? `node:zlib ${process.versions.zlib}, node:crypto OpenSSL ${process.versions.openssl}`
+      : backend === 'portable'
+        ? 'pako, @noble/hashes'
+        : 'unavailable';
+  return `xtest-pack ${packageVersion()} (backend: ${backend}: ${detail}; node ${process.versions.node})`;
 }
 
 function readBytes(path: string): Uint8Array {

@@ -18,6 +18,9 @@ export interface PackObject {
   data: Uint8Array;
 }
 
+/** Bytes read first for an entry: enough for any header and most small objects. */
+const ENTRY_HEADER_READ = 4096;
+
 /** git's default core.deltaBaseCacheLimit. */
 export const DEFAULT_DELTA_BASE_CACHE_LIMIT = 96 << 20;
 
@@ -209,22 +212,37 @@ export class PackFile {
     return this.idx.offsetAt(i);
   }
 
-  /** One entry's header and inflated data (object or delta), read with one positional read. */
+  /**
+   * One entry's header and inflated data (object or delta). Reads no more than the entry's
+   * extent (up to the next entry), and within it only what the declared size needs, growing the
+   * read only for streams that compress worse than zlib's worst case.
+   */
   #readEntry(offset: number): { type: number; data: Uint8Array; baseOffset: number; baseOid?: Uint8Array } {
-    const next = this.#nextOffset(offset);
-    const bytes = this.source.read(offset, next - offset);
+    const extent = this.#nextOffset(offset) - offset;
     const h = hashLength(this.idx.format);
+    let bytes = this.source.read(offset, Math.min(extent, ENTRY_HEADER_READ));
     const hdr = decodeEntryHeader(bytes, 0, offset, h);
-    checkDeclaredSize(hdr.size, bytes.length - hdr.headerLength, offset);
-    const r = this.backend.inflate(bytes.subarray(hdr.headerLength), hdr.size);
-    if (!r.ok) throw new XtestPackError('PACK_CORRUPT', `object data: ${r.detail}`, { offset });
-    const out: { type: number; data: Uint8Array; baseOffset: number; baseOid?: Uint8Array } = {
-      type: hdr.type,
-      data: r.data,
-      baseOffset: hdr.baseOffset,
-    };
-    if (hdr.type === OBJ_REF_DELTA) out.baseOid = bytes.subarray(hdr.baseOidAt, hdr.baseOidAt + h);
-    return out;
+    checkDeclaredSize(hdr.size, extent - hdr.headerLength, offset);
+    let want = Math.min(extent, hdr.headerLength + hdr.size + Math.floor(hdr.size / 256) + 64);
+    for (;;) {
+      if (want > bytes.length) bytes = this.source.read(offset, want);
+      const r = this.backend.inflate(bytes.subarray(hdr.headerLength), hdr.size);
+      if (r.ok) {
+        const out: { type: number; data: Uint8Array; baseOffset: number; baseOid?: Uint8Array } = {
+          type: hdr.type,
+          data: r.data,
+          baseOffset: hdr.baseOffset,
+        };
+        if (hdr.type === OBJ_REF_DELTA) out.baseOid = bytes.slice(hdr.baseOidAt, hdr.baseOidAt + h);
+        return out;
+      }
+      if (r.reason === 'truncated' && bytes.length < extent) {
+        want = Math.min(extent, bytes.length * 2);
+        continue;
+      }
+      const what = r.reason === 'truncated' ? 'zlib stream runs past the next object' : r.detail;
+      throw new XtestPackError('PACK_CORRUPT', `object data: ${what}`, { offset });
+    }
   }
 
   /** Where the entry at `offset` ends: the next entry's offset, or the trailer. */
