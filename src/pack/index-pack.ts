@@ -344,6 +344,9 @@ function resolveFrom(ctx: ResolveContext, root: number): void {
       stack.pop();
       continue;
     }
+    // A frame whose last child this is leaves the stack now, so a linear chain holds two
+    // objects at a time, not its whole depth.
+    if (!(top.refs && top.refAt < top.refs.length) && top.ofsAt >= top.ofsEnd) stack.pop();
     if (ctx.types[child] !== 0) continue; // a REF_DELTA already reached through a duplicate base
     const delta = readEntryData(ctx, child);
     let data: Uint8Array;
