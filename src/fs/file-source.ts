@@ -33,13 +33,18 @@ export function openFileSource(path: string): FileSource {
     name,
     size,
     read(offset, length) {
+      const buf = new Uint8Array(length);
+      this.readInto(offset, buf);
+      return buf;
+    },
+    readInto(offset, buf) {
+      const length = buf.length;
       if (!open) throw new XtestPackError('IO', 'read after close', { file: path });
-      if (offset < 0 || length < 0 || offset + length > size) {
+      if (offset < 0 || offset + length > size) {
         throw new XtestPackError('IO', `read of ${length} bytes at offset ${offset} passes the end (${size})`, {
           file: path,
         });
       }
-      const buf = new Uint8Array(length);
       let done = 0;
       while (done < length) {
         let n: number;
@@ -56,7 +61,6 @@ export function openFileSource(path: string): FileSource {
         }
         done += n;
       }
-      return buf;
     },
     close() {
       if (open) {

@@ -48,14 +48,15 @@ export function decodeDeltaHeader(delta: Uint8Array): DeltaHeader {
 }
 
 /**
- * Apply `delta` to `base`.
+ * Apply `delta` to `base`. With `into` large enough for the result, the result is written
+ * there and returned as a view of it (for loops that discard results).
  * @throws DELTA_CORRUPT when the base size differs from the declared one, an instruction is
  *         reserved, truncated or copies past the base, or the output differs from the
  *         declared result size.
  * @example
  *   const target = applyDelta(base, delta);
  */
-export function applyDelta(base: Uint8Array, delta: Uint8Array): Uint8Array {
+export function applyDelta(base: Uint8Array, delta: Uint8Array, into?: Uint8Array): Uint8Array {
   const { baseSize, resultSize, instructionsAt } = decodeDeltaHeader(delta);
   if (baseSize !== base.length) {
     throw new XtestPackError('DELTA_CORRUPT', `delta expects a base of ${baseSize} bytes, the base has ${base.length}`);
@@ -64,7 +65,7 @@ export function applyDelta(base: Uint8Array, delta: Uint8Array): Uint8Array {
   if (produced !== resultSize) {
     throw new XtestPackError('DELTA_CORRUPT', `delta produces ${produced} bytes, its header declares ${resultSize}`);
   }
-  const out = new Uint8Array(resultSize);
+  const out = into && into.length >= resultSize ? into.subarray(0, resultSize) : new Uint8Array(resultSize);
   walk(base.length, delta, instructionsAt, resultSize, { base, out });
   return out;
 }

@@ -326,8 +326,11 @@ export function encodeIdx(
   return out;
 }
 
-/** A permutation of 0..n-1 that orders the ids; ties keep their input order (git's qsort may not). */
-function sortByOid(oids: Uint8Array, n: number, h: number): Uint32Array {
+/**
+ * A permutation of 0..n-1 that orders `n` ids stored back to back in `oids`; ties keep their
+ * input order (git's qsort may not).
+ */
+export function sortByOid(oids: Uint8Array, n: number, h: number): Uint32Array {
   // Sort on the first four bytes as one number, then compare the rest only on a tie.
   const key = new Uint32Array(n);
   for (let i = 0; i < n; i++) key[i] = readU32(oids, i * h);

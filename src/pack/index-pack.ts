@@ -14,7 +14,7 @@ import { XtestPackError } from '../errors.js';
 import { bytesEqual } from './bytes.js';
 import { applyDelta } from './delta.js';
 import { decodeEntryHeader } from './entry.js';
-import { encodeIdx, type IndexEntries } from './idx.js';
+import { encodeIdx, sortByOid, type IndexEntries } from './idx.js';
 import { OBJ_OFS_DELTA, OBJ_REF_DELTA, hashLength, objectHeader, toHex, typeName, type ObjectFormat } from './oid.js';
 import { PACK_HEADER_LENGTH, checkDeclaredSize, decodePackHeader } from './pack-header.js';
 import type { ByteSource } from './source.js';
@@ -85,8 +85,7 @@ function indexPackInner(source: ByteSource, backend: Backend, options: IndexPack
   const crc32s = new Uint32Array(n);
   const oids = new Uint8Array(n * h);
   const baseOffsets = new Float64Array(n).fill(-1);
-  const refDeltas: number[] = [];
-  const refBaseOids: Uint8Array[] = [];
+  let refs: RefDeltas | undefined;
 
   // ---- pass 1: one sequential scan
   const packHasher = backend.createHash(format);
@@ -111,8 +110,10 @@ function indexPackInner(source: ByteSource, backend: Backend, options: IndexPack
       baseOffsets[i] = hdr.baseOffset;
       deltaCount++;
     } else if (hdr.type === OBJ_REF_DELTA) {
-      refDeltas.push(i);
-      refBaseOids.push(win.buf.slice(hdr.baseOidAt, hdr.baseOidAt + h));
+      refs ??= { count: 0, entries: new Uint32Array(n), oids: new Uint8Array(n * h), sorted: new Uint32Array(0) };
+      refs.entries[refs.count] = i;
+      refs.oids.set(win.buf.subarray(hdr.baseOidAt, hdr.baseOidAt + h), refs.count * h);
+      refs.count++;
       deltaCount++;
     }
     const { data, consumed } = win.inflate(dataStart, hdr.size, backend, offset);
@@ -145,7 +146,9 @@ function indexPackInner(source: ByteSource, backend: Backend, options: IndexPack
     const ctx: ResolveContext = {
       source, backend, format, h, n, end, offsets, sizes, headerLengths, types, oids, depths, bases,
       ofsChildren: ofsChildTable(n, offsets, baseOffsets),
-      refChildren: refChildMap(refDeltas, refBaseOids),
+      refs: refs && sortRefs(refs, h),
+      scratch: new Uint8Array(64 << 10),
+      resultScratch: new Uint8Array(256 << 10),
       resolved: 0,
       deltaCount,
       progress,
@@ -153,7 +156,7 @@ function indexPackInner(source: ByteSource, backend: Backend, options: IndexPack
     for (let i = 0; i < n; i++) {
       if (packTypes[i]! < OBJ_OFS_DELTA) resolveFrom(ctx, i);
     }
-    if (ctx.resolved !== deltaCount) throw unresolved(ctx, packTypes, baseOffsets, refDeltas, refBaseOids);
+    if (ctx.resolved !== deltaCount) throw unresolved(ctx, packTypes, baseOffsets);
   }
   return {
     format, count: n, oids, offsets, crc32s,
@@ -165,9 +168,15 @@ function hashObject(backend: Backend, format: ObjectFormat, type: number, data: 
   return backend.createHash(format).update(objectHeader(typeName(type)!, data.length)).update(data).digest();
 }
 
-/** A forward-only window over the pack that also feeds every byte it passes to the pack hash. */
+/**
+ * A forward-only window over the pack that also feeds every byte it passes to the pack hash.
+ * One buffer is reused (grown only for an object larger than it), so a scan allocates
+ * nothing per chunk.
+ */
 class Window {
+  /** The bytes present, a view of #store from `start`. */
   buf: Uint8Array = new Uint8Array(0);
+  #store: Uint8Array = new Uint8Array(0);
   /** Absolute offset of buf[0]. */
   start = 0;
   #hashedTo = 0;
@@ -197,13 +206,18 @@ class Window {
       this.#hasher.update(this.buf.subarray(this.#hashedTo - this.start, offset - this.start));
       this.#hashedTo = offset;
     }
-    const keep = this.buf.subarray(offset - this.start);
-    const readLength = Math.min(Math.max(want - keep.length, this.#chunk), this.#end - bufEnd);
-    const fresh = this.#source.read(bufEnd, readLength);
-    const next = new Uint8Array(keep.length + fresh.length);
-    next.set(keep);
-    next.set(fresh, keep.length);
-    this.buf = next;
+    const keepLength = bufEnd - offset;
+    const readLength = Math.min(Math.max(want - keepLength, this.#chunk), this.#end - bufEnd);
+    const total = keepLength + readLength;
+    if (total > this.#store.length) {
+      const next = new Uint8Array(Math.max(total, this.#chunk * 2));
+      next.set(this.buf.subarray(offset - this.start));
+      this.#store = next;
+    } else {
+      this.#store.copyWithin(0, offset - this.start, bufEnd - this.start);
+    }
+    this.#source.readInto(bufEnd, this.#store.subarray(keepLength, total));
+    this.buf = this.#store.subarray(0, total);
     this.start = offset;
   }
 
@@ -278,17 +292,44 @@ function findOffset(offsets: Float64Array, limit: number, offset: number): numbe
   return -1;
 }
 
-function refChildMap(refDeltas: number[], refBaseOids: Uint8Array[]): Map<string, number[]> | undefined {
-  if (refDeltas.length === 0) return undefined;
-  const m = new Map<string, number[]>();
-  refDeltas.forEach((i, k) => {
-    const key = toHex(refBaseOids[k]!);
-    const list = m.get(key);
-    if (list) list.push(i);
-    else m.set(key, [i]);
-  });
-  return m;
+/** REF_DELTA entries: their entry numbers and base ids, and their order sorted by base id. */
+interface RefDeltas {
+  count: number;
+  entries: Uint32Array;
+  oids: Uint8Array;
+  sorted: Uint32Array;
 }
+
+function sortRefs(refs: RefDeltas, h: number): RefDeltas {
+  refs.sorted = sortByOid(refs.oids, refs.count, h);
+  return refs;
+}
+
+/** The range [from, to) of `refs.sorted` whose base id is `oid`. */
+function refRange(refs: RefDeltas, oid: Uint8Array, h: number): [number, number] {
+  const { sorted, oids } = refs;
+  const cmp = (k: number): number => {
+    const at = sorted[k]! * h;
+    for (let j = 0; j < h; j++) {
+      const d = oids[at + j]! - oid[j]!;
+      if (d !== 0) return d;
+    }
+    return 0;
+  };
+  let lo = 0;
+  let hi = refs.count;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (cmp(mid) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  let to = lo;
+  while (to < refs.count && cmp(to) === 0) to++;
+  return [lo, to];
+}
+
+/** Largest delta result built in the reused buffer; larger ones are allocated each time. */
+const RESULT_SCRATCH_MAX = 16 << 20;
 
 interface ResolveContext {
   source: ByteSource;
@@ -305,7 +346,11 @@ interface ResolveContext {
   depths: Uint32Array;
   bases: Int32Array;
   ofsChildren: ChildTable;
-  refChildren: Map<string, number[]> | undefined;
+  refs: RefDeltas | undefined;
+  /** Reused buffer for the packed bytes of one entry. */
+  scratch: Uint8Array;
+  /** Reused buffer for delta results that are hashed and dropped. */
+  resultScratch: Uint8Array;
   resolved: number;
   deltaCount: number;
   progress: ((p: IndexProgress) => void) | undefined;
@@ -314,8 +359,10 @@ interface ResolveContext {
 interface Frame {
   index: number;
   data: Uint8Array;
-  refs: number[] | undefined;
+  /** Next and end position in refs.sorted of this object's REF_DELTA children. */
   refAt: number;
+  refEnd: number;
+  /** Next and end position in ofsChildren.list of its OFS_DELTA children. */
   ofsAt: number;
   ofsEnd: number;
 }
@@ -324,9 +371,9 @@ function frameFor(ctx: ResolveContext, index: number, data: Uint8Array | undefin
   const { start } = ctx.ofsChildren;
   const ofsAt = start[index]!;
   const ofsEnd = start[index + 1]!;
-  const refs = ctx.refChildren?.get(toHex(ctx.oids.subarray(index * ctx.h, index * ctx.h + ctx.h)));
-  if (ofsAt === ofsEnd && refs === undefined) return undefined;
-  return { index, data: data ?? readEntryData(ctx, index), refs, refAt: 0, ofsAt, ofsEnd };
+  const [refAt, refEnd] = ctx.refs ? refRange(ctx.refs, ctx.oids.subarray(index * ctx.h, index * ctx.h + ctx.h), ctx.h) : [0, 0];
+  if (ofsAt === ofsEnd && refAt === refEnd) return undefined;
+  return { index, data: data ?? readEntryData(ctx, index), refAt, refEnd, ofsAt, ofsEnd };
 }
 
 /** Resolve every delta that descends from the whole object `root`, depth first. */
@@ -338,7 +385,7 @@ function resolveFrom(ctx: ResolveContext, root: number): void {
   while (stack.length > 0) {
     const top = stack[stack.length - 1]!;
     let child: number;
-    if (top.refs && top.refAt < top.refs.length) child = top.refs[top.refAt++]!;
+    if (top.refAt < top.refEnd) child = ctx.refs!.entries[ctx.refs!.sorted[top.refAt++]!]!;
     else if (top.ofsAt < top.ofsEnd) child = ctx.ofsChildren.list[top.ofsAt++]!;
     else {
       stack.pop();
@@ -346,12 +393,15 @@ function resolveFrom(ctx: ResolveContext, root: number): void {
     }
     // A frame whose last child this is leaves the stack now, so a linear chain holds two
     // objects at a time, not its whole depth.
-    if (!(top.refs && top.refAt < top.refs.length) && top.ofsAt >= top.ofsEnd) stack.pop();
+    if (top.refAt >= top.refEnd && top.ofsAt >= top.ofsEnd) stack.pop();
     if (ctx.types[child] !== 0) continue; // a REF_DELTA already reached through a duplicate base
     const delta = readEntryData(ctx, child);
+    // A result with no OFS children of its own is usually discarded once hashed: build it in a
+    // reused buffer, and copy it out only if REF children turn up.
+    const ofsChildren = ctx.ofsChildren.start[child + 1]! > ctx.ofsChildren.start[child]!;
     let data: Uint8Array;
     try {
-      data = applyDelta(top.data, delta);
+      data = applyDelta(top.data, delta, ofsChildren ? undefined : ctx.resultScratch);
     } catch (e) {
       if (e instanceof XtestPackError) {
         throw new XtestPackError(e.code, e.reason, { offset: ctx.offsets[child] });
@@ -365,8 +415,16 @@ function resolveFrom(ctx: ResolveContext, root: number): void {
     ctx.oids.set(hashObject(backend, format, type, data), child * h);
     ctx.resolved++;
     if (ctx.progress) ctx.progress({ phase: 'resolving', done: ctx.resolved, total: ctx.deltaCount });
-    const f = frameFor(ctx, child, data);
-    if (f) stack.push(f);
+    if (!ofsChildren && data.length > 0 && data.buffer === ctx.resultScratch.buffer) {
+      const f = frameFor(ctx, child, data);
+      if (f) stack.push({ ...f, data: data.slice() });
+      if (data.length * 2 > ctx.resultScratch.length && data.length <= RESULT_SCRATCH_MAX) {
+        ctx.resultScratch = new Uint8Array(data.length * 2);
+      }
+    } else {
+      const f = frameFor(ctx, child, data);
+      if (f) stack.push(f);
+    }
   }
 }
 
@@ -375,7 +433,11 @@ function readEntryData(ctx: ResolveContext, i: number): Uint8Array {
   const offset = ctx.offsets[i]!;
   const next = i + 1 < ctx.n ? ctx.offsets[i + 1]! : ctx.end;
   const dataStart = offset + ctx.headerLengths[i]!;
-  const r = ctx.backend.inflate(ctx.source.read(dataStart, next - dataStart), ctx.sizes[i]!);
+  const length = next - dataStart;
+  if (ctx.scratch.length < length) ctx.scratch = new Uint8Array(Math.max(length, ctx.scratch.length * 2));
+  const packed = ctx.scratch.subarray(0, length);
+  ctx.source.readInto(dataStart, packed);
+  const r = ctx.backend.inflate(packed, ctx.sizes[i]!);
   if (!r.ok) {
     // Pass 1 inflated these very bytes; a difference now means the file changed under us.
     throw new XtestPackError('IO', `object data changed since it was read: ${r.detail}`, { offset });
@@ -387,16 +449,15 @@ function unresolved(
   ctx: ResolveContext,
   packTypes: Uint8Array,
   baseOffsets: Float64Array,
-  refDeltas: number[],
-  refBaseOids: Uint8Array[],
 ): XtestPackError {
   const missing = ctx.deltaCount - ctx.resolved;
-  for (let k = 0; k < refDeltas.length; k++) {
-    const i = refDeltas[k]!;
+  const refs = ctx.refs;
+  for (let k = 0; refs && k < refs.count; k++) {
+    const i = refs.entries[k]!;
     if (ctx.types[i] === 0) {
       return new XtestPackError(
         'OBJECT_MISSING',
-        `${missing} unresolved deltas; the first is based on ${toHex(refBaseOids[k]!)}, which is not in the pack or forms a cycle (thin packs are not supported)`,
+        `${missing} unresolved deltas; the first is based on ${toHex(refs.oids.subarray(k * ctx.h, k * ctx.h + ctx.h))}, which is not in the pack or forms a cycle (thin packs are not supported)`,
         { offset: ctx.offsets[i] },
       );
     }

@@ -13,6 +13,11 @@ export interface ByteSource {
    * caller's to keep.
    */
   read(offset: number, length: number): Uint8Array;
+  /**
+   * Fill all of `into` with the bytes at `offset`: lets hot loops reuse one buffer instead of
+   * allocating per read.
+   */
+  readInto(offset: number, into: Uint8Array): void;
 }
 
 /**
@@ -29,6 +34,12 @@ export function bytesSource(bytes: Uint8Array, name = '<memory>'): ByteSource {
         throw new RangeError(`read ${offset}+${length} outside ${bytes.length} bytes`);
       }
       return bytes.subarray(offset, offset + length);
+    },
+    readInto(offset, into) {
+      if (offset < 0 || offset + into.length > bytes.length) {
+        throw new RangeError(`read ${offset}+${into.length} outside ${bytes.length} bytes`);
+      }
+      into.set(bytes.subarray(offset, offset + into.length));
     },
   };
 }

@@ -36,6 +36,9 @@ function sparseSource(size: number, segments: { offset: number; bytes: Uint8Arra
       }
       return out;
     },
+    readInto(offset, into) {
+      into.set(this.read(offset, into.length));
+    },
   };
 }
 
@@ -136,6 +139,10 @@ describe('PackFile', () => {
       read(offset: number, length: number) {
         s.reads++;
         return bytes.slice(offset, offset + length);
+      },
+      readInto(offset: number, into: Uint8Array) {
+        s.reads++;
+        into.set(bytes.subarray(offset, offset + into.length));
       },
     };
     return s;
