@@ -147,7 +147,7 @@ function indexPackInner(source: ByteSource, backend: Backend, options: IndexPack
       source, backend, format, h, n, end, offsets, sizes, headerLengths, types, oids, depths, bases,
       ofsChildren: ofsChildTable(n, offsets, baseOffsets),
       refs: refs && sortRefs(refs, h),
-      scratch: new Uint8Array(64 << 10),
+      reader: new BlockReader(source, end),
       resultScratch: new Uint8Array(256 << 10),
       resolved: 0,
       deltaCount,
@@ -347,8 +347,7 @@ interface ResolveContext {
   bases: Int32Array;
   ofsChildren: ChildTable;
   refs: RefDeltas | undefined;
-  /** Reused buffer for the packed bytes of one entry. */
-  scratch: Uint8Array;
+  reader: BlockReader;
   /** Reused buffer for delta results that are hashed and dropped. */
   resultScratch: Uint8Array;
   resolved: number;
@@ -428,16 +427,42 @@ function resolveFrom(ctx: ResolveContext, root: number): void {
   }
 }
 
+/**
+ * Positional reads through one reused block: deltas sit close to their bases in packs git
+ * writes, so most pass-2 reads are served from the block read for a neighbour.
+ */
+class BlockReader {
+  readonly #source: ByteSource;
+  readonly #end: number;
+  #block = new Uint8Array(BLOCK_SIZE);
+  #start = 0;
+  #length = 0;
+
+  constructor(source: ByteSource, end: number) {
+    this.#source = source;
+    this.#end = end;
+  }
+
+  /** The bytes [offset, offset + length), a view valid until the next read. */
+  read(offset: number, length: number): Uint8Array {
+    if (offset < this.#start || offset + length > this.#start + this.#length) {
+      if (length > this.#block.length) this.#block = new Uint8Array(length);
+      this.#start = offset;
+      this.#length = Math.min(this.#block.length, this.#end - offset);
+      this.#source.readInto(offset, this.#block.subarray(0, this.#length));
+    }
+    return this.#block.subarray(offset - this.#start, offset - this.#start + length);
+  }
+}
+
+const BLOCK_SIZE = 128 << 10;
+
 /** Inflate entry `i`'s data with one positional read of exactly its packed bytes. */
 function readEntryData(ctx: ResolveContext, i: number): Uint8Array {
   const offset = ctx.offsets[i]!;
   const next = i + 1 < ctx.n ? ctx.offsets[i + 1]! : ctx.end;
   const dataStart = offset + ctx.headerLengths[i]!;
-  const length = next - dataStart;
-  if (ctx.scratch.length < length) ctx.scratch = new Uint8Array(Math.max(length, ctx.scratch.length * 2));
-  const packed = ctx.scratch.subarray(0, length);
-  ctx.source.readInto(dataStart, packed);
-  const r = ctx.backend.inflate(packed, ctx.sizes[i]!);
+  const r = ctx.backend.inflate(ctx.reader.read(dataStart, next - dataStart), ctx.sizes[i]!);
   if (!r.ok) {
     // Pass 1 inflated these very bytes; a difference now means the file changed under us.
     throw new XtestPackError('IO', `object data changed since it was read: ${r.detail}`, { offset });
