@@ -30,7 +30,7 @@ export interface IndexPackOptions {
   format?: ObjectFormat;
   /** Called as objects are indexed and deltas resolved. */
   onProgress?: (p: IndexProgress) => void;
-  /** Bytes read from the pack at a time in pass 1 (default 4 MiB). */
+  /** Bytes read from the pack at a time in pass 1 (default 1 MiB). */
   chunkSize?: number;
 }
 
@@ -89,7 +89,7 @@ function indexPackInner(source: ByteSource, backend: Backend, options: IndexPack
 
   // ---- pass 1: one sequential scan
   const packHasher = backend.createHash(format);
-  const win = new Window(source, end, packHasher, options.chunkSize ?? 4 << 20);
+  const win = new Window(source, end, packHasher, options.chunkSize ?? 1 << 20);
   win.hashPrefix(PACK_HEADER_LENGTH);
   let offset = PACK_HEADER_LENGTH;
   let deltaCount = 0;
@@ -130,6 +130,7 @@ function indexPackInner(source: ByteSource, backend: Backend, options: IndexPack
     throw new XtestPackError('PACK_CORRUPT', `${end - offset} bytes of junk after the last object`, { offset });
   }
   const packChecksum = win.finish();
+  win.release();
   const trailer = source.read(end, h);
   if (!bytesEqual(trailer, packChecksum)) {
     throw new XtestPackError(
@@ -236,6 +237,12 @@ class Window {
       const what = r.reason === 'truncated' ? 'truncated: zlib stream runs into the trailer' : r.detail;
       throw new XtestPackError('PACK_CORRUPT', `object data: ${what}`, { offset: entryOffset });
     }
+  }
+
+  /** Let go of the buffer (pass 2 does not need it). */
+  release(): void {
+    this.buf = new Uint8Array(0);
+    this.#store = this.buf;
   }
 
   /** Hash the rest of the entries and return the pack checksum. */
