@@ -53,6 +53,25 @@ function inflate(input: Uint8Array, size: number): InflateResult {
   return { ok: true, data: new Uint8Array(out.buffer, out.byteOffset, out.byteLength), consumed };
 }
 
+function inflateAll(input: Uint8Array, maxSize: number): InflateResult {
+  try {
+    const r = zlib.inflateSync(input, { info: true, maxOutputLength: Math.max(1, maxSize) }) as unknown as {
+      buffer: Buffer;
+      engine: ZlibEngine;
+    };
+    const out = r.buffer;
+    if (out.length > maxSize) {
+      return { ok: false, reason: 'size', detail: `inflates to more than ${maxSize} bytes` };
+    }
+    return { ok: true, data: new Uint8Array(out.buffer, out.byteOffset, out.byteLength), consumed: r.engine.bytesWritten };
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'ERR_BUFFER_TOO_LARGE') return { ok: false, reason: 'size', detail: `inflates to more than ${maxSize} bytes` };
+    if (err.code === 'Z_BUF_ERROR') return { ok: false, reason: 'truncated', detail: 'zlib stream ends early' };
+    return { ok: false, reason: 'corrupt', detail: `zlib: ${err.message}` };
+  }
+}
+
 function deflate(data: Uint8Array, level: number): Uint8Array {
   const b = zlib.deflateSync(data, { level });
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
@@ -72,6 +91,7 @@ export function createNodeBackend(): Backend {
     name: 'node',
     createHash: (algorithm) => new NodeHasher(algorithm),
     inflate,
+    inflateAll,
     deflate,
     crc32: nodeCrc32 ? (data, crc = 0) => nodeCrc32(data, crc) : portableCrc32,
   };

@@ -68,6 +68,37 @@ function makeInflate(): (input: Uint8Array, size: number) => InflateResult {
   };
 }
 
+/** Inflate a stream of unknown inflated size, growing the output, at most `maxSize` bytes. */
+function inflateAll(input: Uint8Array, maxSize: number): InflateResult {
+  const strm = new ZStream();
+  zlibInflateInit(strm);
+  let out = new Uint8Array(Math.min(maxSize + 1, Math.max(1024, input.length * 4)));
+  strm.input = input;
+  strm.next_in = 0;
+  strm.avail_in = input.length;
+  strm.output = out;
+  strm.next_out = 0;
+  strm.avail_out = out.length;
+  for (;;) {
+    const status = zlibInflate(strm, Z_FINISH);
+    if (status === Z_STREAM_END) {
+      if (strm.total_out > maxSize) return { ok: false, reason: 'size', detail: `inflates to more than ${maxSize} bytes` };
+      return { ok: true, data: out.subarray(0, strm.total_out), consumed: strm.total_in };
+    }
+    if (strm.avail_out === 0) {
+      if (out.length > maxSize) return { ok: false, reason: 'size', detail: `inflates to more than ${maxSize} bytes` };
+      const next = new Uint8Array(Math.min(maxSize + 1, out.length * 2));
+      next.set(out);
+      out = next;
+      strm.output = out;
+      strm.avail_out = out.length - strm.next_out;
+      continue;
+    }
+    if (status === Z_BUF_ERROR || status === Z_OK) return { ok: false, reason: 'truncated', detail: 'zlib stream ends early' };
+    return { ok: false, reason: 'corrupt', detail: `zlib: ${strm.msg || `status ${status}`}` };
+  }
+}
+
 function deflate(data: Uint8Array, level: number): Uint8Array {
   const strm = new ZStream();
   if (zlibDeflateInit2(strm, level, 8, 15, 8, Z_DEFAULT_STRATEGY) !== Z_OK) {
@@ -98,6 +129,7 @@ export function createPortableBackend(): Backend {
     name: 'portable',
     createHash: (algorithm) => new NobleHasher(algorithm),
     inflate: makeInflate(),
+    inflateAll,
     deflate,
     crc32,
   };

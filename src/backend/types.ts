@@ -31,6 +31,11 @@ export interface Backend {
    * The caller bounds `size` before calling: it is allocated.
    */
   inflate(input: Uint8Array, size: number): InflateResult;
+  /**
+   * Inflate the zlib stream at `input[0]` when its inflated size is not known beforehand (loose
+   * objects). Output grows as data arrives; more than `maxSize` bytes is a `size` failure.
+   */
+  inflateAll(input: Uint8Array, maxSize: number): InflateResult;
   /** zlib-wrap and deflate `data` at `level` (0-9, -1 for zlib's default). */
   deflate(data: Uint8Array, level: number): Uint8Array;
   /** CRC-32 (ISO-HDLC, as zlib's crc32) of `data`, continuing from `crc`. */

@@ -1,0 +1,60 @@
+/** The Node file system as odb Storage. */
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { XtestPackError } from '../errors.js';
+import type { Storage } from '../odb/storage.js';
+import { openFileSource } from './file-source.js';
+
+function absent(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+function io(e: unknown, path: string): XtestPackError {
+  return new XtestPackError('IO', `cannot read: ${(e as Error).message}`, { file: path, cause: e });
+}
+
+/**
+ * Storage over node:fs.
+ * @example
+ *   const odb = ObjectDatabase.open('/repo/.git/objects', nodeStorage, backend, 'sha1');
+ */
+export const nodeStorage: Storage = {
+  readFile(path) {
+    try {
+      return readFileSync(path);
+    } catch (e) {
+      if (absent(e) || (e as NodeJS.ErrnoException).code === 'EISDIR') return undefined;
+      throw io(e, path);
+    }
+  },
+  readDir(path) {
+    try {
+      return readdirSync(path);
+    } catch (e) {
+      if (absent(e)) return undefined;
+      throw io(e, path);
+    }
+  },
+  openSource(path) {
+    try {
+      statSync(path);
+    } catch (e) {
+      if (absent(e)) return undefined;
+      throw io(e, path);
+    }
+    return openFileSource(path);
+  },
+  kind(path) {
+    try {
+      const s = statSync(path);
+      return s.isDirectory() ? 'dir' : s.isFile() ? 'file' : undefined;
+    } catch (e) {
+      if (absent(e)) return undefined;
+      throw io(e, path);
+    }
+  },
+  resolve(path, base) {
+    return base === undefined ? resolve(path) : resolve(base, path);
+  },
+};

@@ -1,0 +1,179 @@
+/**
+ * Tree objects (git's tree-walk.c `decode_tree_entry`, fsck.c `fsck_tree`).
+ *
+ *   entry: <mode in ASCII octal> SP <name bytes> NUL <raw object id>
+ *
+ * Entries are sorted by name, a directory's name compared as if it ended in '/'. The mode is
+ * kept as written, so serializing a parsed tree reproduces its bytes even when the mode is
+ * unusual (zero-padded, legacy 100664).
+ */
+import { XtestPackError } from '../../errors.js';
+import { hashLength, type ObjectFormat, type ObjectType } from '../../pack/oid.js';
+
+export const MODE_TREE = 0o040000;
+export const MODE_BLOB = 0o100644;
+export const MODE_EXECUTABLE = 0o100755;
+export const MODE_SYMLINK = 0o120000;
+export const MODE_GITLINK = 0o160000;
+
+export interface TreeEntry {
+  /** The mode as written in the tree (octal digits, ASCII). */
+  readonly modeText: string;
+  /** The mode canonicalized as git does when it reads a tree (`canon_mode`). */
+  readonly mode: number;
+  /** The name's bytes (any bytes but '/' and NUL in a well-formed tree). */
+  readonly name: Uint8Array;
+  readonly oid: Uint8Array;
+}
+
+/** git's `canon_mode`: any regular file is 100644 or 100755; anything unknown is a gitlink. */
+export function canonMode(mode: number): number {
+  const fmt = mode & 0o170000;
+  if (fmt === 0o100000) return mode & 0o100 ? MODE_EXECUTABLE : MODE_BLOB;
+  if (fmt === 0o120000) return MODE_SYMLINK;
+  if (fmt === 0o040000) return MODE_TREE;
+  return MODE_GITLINK;
+}
+
+/** The object type a (canonical) tree-entry mode points at. */
+export function modeType(mode: number): ObjectType | 'commit' {
+  if (mode === MODE_TREE) return 'tree';
+  if (mode === MODE_GITLINK) return 'commit';
+  return 'blob';
+}
+
+/**
+ * Parse a tree's entries.
+ * @param oidHex  the tree's id, named in errors
+ * @throws OBJECT_CORRUPT on a malformed mode, an empty name, or a truncated entry.
+ * @example
+ *   for (const e of parseTree(data, 'sha1')) console.log(e.modeText, new TextDecoder().decode(e.name));
+ */
+export function parseTree(data: Uint8Array, format: ObjectFormat, oidHex?: string): TreeEntry[] {
+  const h = hashLength(format);
+  const out: TreeEntry[] = [];
+  let p = 0;
+  const fail = (what: string): never => {
+    throw new XtestPackError('OBJECT_CORRUPT', `tree: ${what} at byte ${p}`, { oid: oidHex });
+  };
+  while (p < data.length) {
+    let mode = 0;
+    const modeStart = p;
+    for (;;) {
+      if (p >= data.length) fail('truncated mode');
+      const c = data[p]!;
+      if (c === 0x20) break;
+      if (c < 0x30 || c > 0x37) fail('malformed mode');
+      mode = mode * 8 + (c - 0x30);
+      p++;
+    }
+    if (p === modeStart || p - modeStart > 7) fail('malformed mode');
+    const modeText = String.fromCharCode(...data.subarray(modeStart, p));
+    p++;
+    const nameStart = p;
+    while (p < data.length && data[p] !== 0) p++;
+    if (p >= data.length) fail('truncated name');
+    if (p === nameStart) fail('empty filename');
+    const name = data.subarray(nameStart, p);
+    p++;
+    if (data.length - p < h) fail('truncated object id');
+    out.push({ modeText, mode: canonMode(mode), name, oid: data.subarray(p, p + h) });
+    p += h;
+  }
+  return out;
+}
+
+/**
+ * Serialize entries, in the order given, exactly as written (`modeText`).
+ * @example
+ *   const bytes = serializeTree(parseTree(data, 'sha1')); // === data
+ */
+export function serializeTree(entries: readonly TreeEntry[]): Uint8Array {
+  let n = 0;
+  for (const e of entries) n += e.modeText.length + 1 + e.name.length + 1 + e.oid.length;
+  const out = new Uint8Array(n);
+  let p = 0;
+  for (const e of entries) {
+    for (let i = 0; i < e.modeText.length; i++) out[p++] = e.modeText.charCodeAt(i);
+    out[p++] = 0x20;
+    out.set(e.name, p);
+    p += e.name.length;
+    out[p++] = 0;
+    out.set(e.oid, p);
+    p += e.oid.length;
+  }
+  return out;
+}
+
+/**
+ * git's tree order (`base_name_compare`): bytewise, a tree's name compared as if followed by '/'.
+ * @example
+ *   [...entries].sort(compareTreeEntries)
+ */
+export function compareTreeEntries(a: Pick<TreeEntry, 'name' | 'mode'>, b: Pick<TreeEntry, 'name' | 'mode'>): number {
+  const an = a.name;
+  const bn = b.name;
+  const len = Math.min(an.length, bn.length);
+  for (let i = 0; i < len; i++) {
+    const d = an[i]! - bn[i]!;
+    if (d !== 0) return d;
+  }
+  const ac = an.length > len ? an[len]! : a.mode === MODE_TREE ? 0x2f : 0;
+  const bc = bn.length > len ? bn[len]! : b.mode === MODE_TREE ? 0x2f : 0;
+  return ac - bc;
+}
+
+/** Which fsck problems `checkTree` reports, by git's fsck message ids. */
+export type TreeProblem =
+  | 'nullSha1'
+  | 'fullPathname'
+  | 'emptyName'
+  | 'hasDot'
+  | 'hasDotdot'
+  | 'hasDotgit'
+  | 'zeroPaddedFilemode'
+  | 'badFilemode'
+  | 'duplicateEntries'
+  | 'treeNotSorted';
+
+/**
+ * What `git fsck` would say of a tree's entries (the subset about names, modes and order).
+ * @example
+ *   checkTree(parseTree(data, 'sha1')) // [] for a tree git writes
+ */
+export function checkTree(entries: readonly TreeEntry[]): TreeProblem[] {
+  const problems = new Set<TreeProblem>();
+  let prev: TreeEntry | undefined;
+  for (const e of entries) {
+    if (e.oid.every((b) => b === 0)) problems.add('nullSha1');
+    const n = e.name;
+    if (n.includes(0x2f)) problems.add('fullPathname');
+    if (n.length === 0) problems.add('emptyName');
+    const s = latin1(n);
+    if (s === '.') problems.add('hasDot');
+    if (s === '..') problems.add('hasDotdot');
+    if (s.toLowerCase() === '.git') problems.add('hasDotgit');
+    if (e.modeText.startsWith('0')) problems.add('zeroPaddedFilemode');
+    const raw = parseInt(e.modeText, 8);
+    if (![0o100644, 0o100755, 0o100664, 0o120000, 0o040000, 0o160000].includes(raw)) problems.add('badFilemode');
+    if (prev) {
+      const c = compareTreeEntries(prev, e);
+      if (bytesSame(prev.name, e.name)) problems.add('duplicateEntries');
+      else if (c > 0) problems.add('treeNotSorted');
+    }
+    prev = e;
+  }
+  return [...problems];
+}
+
+function latin1(b: Uint8Array): string {
+  let s = '';
+  for (const c of b) s += String.fromCharCode(c);
+  return s;
+}
+
+function bytesSame(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
