@@ -13,12 +13,15 @@ import { encodeIdx } from '../pack/idx.js';
 import { indexPack, type IndexProgress } from '../pack/index-pack.js';
 import { toHex, type ObjectFormat } from '../pack/oid.js';
 import { formatVerifyStat, verifyPack } from '../pack/verify.js';
+import { addOdbCommands, SilentExit } from './odb-commands.js';
 import { createProgress, type Progress } from './progress.js';
 
 export interface CliIo {
   stdout: { write(s: string | Uint8Array): unknown };
   stderr: { write(s: string): unknown; isTTY?: boolean };
   env: NodeJS.ProcessEnv;
+  /** The directory repositories are discovered from (default: process.cwd()). */
+  cwd?: string;
 }
 
 /** Exit codes, as git and autopkgtest read them. */
@@ -140,6 +143,8 @@ export function createProgram(io: CliIo): { program: Command; run(argv: string[]
       if (failed) throw new ExitCode(EXIT_FAILURE);
     });
 
+  addOdbCommands(program, { stdout: io.stdout, env: io.env, cwd: io.cwd ?? process.cwd(), backend });
+
   return {
     program,
     async run(argv: string[]): Promise<number> {
@@ -161,7 +166,7 @@ class ExitCode extends Error {
 }
 
 function handleError(e: unknown, io: CliIo, debug: boolean): number {
-  if (e instanceof ExitCode) return e.code;
+  if (e instanceof ExitCode || e instanceof SilentExit) return e.code;
   if (e instanceof CommanderError) {
     // help and version are "errors" that exit 0; commander has already printed its message.
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT_OK;

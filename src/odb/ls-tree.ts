@@ -1,0 +1,114 @@
+/**
+ * `git ls-tree` (builtin/ls-tree.c): the entries of a tree, recursing where `-r` or a pathspec
+ * asks, with git's literal pathspec matching (tree-walk.c `tree_entry_interesting`) and
+ * `show_recursive`.
+ */
+import { toHex } from '../pack/oid.js';
+import type { ObjectDatabase } from './database.js';
+import { MODE_TREE, modeType, parseTree } from './objects/tree.js';
+import { quotePath } from './quote.js';
+
+export interface LsTreeOptions {
+  recursive?: boolean;
+  /** -t: show trees when recursing. */
+  showTrees?: boolean;
+  /** -d: only trees (and gitlinks, as git). */
+  treesOnly?: boolean;
+  nameOnly?: boolean;
+  /** -z: NUL-terminated, unquoted. */
+  nulTerminated?: boolean;
+}
+
+const enc = new TextEncoder();
+
+/**
+ * The bytes `git ls-tree` prints for `tree` and `paths`.
+ * @example
+ *   process.stdout.write(lsTree(odb, treeOid, [], { recursive: true }));
+ */
+export function lsTree(odb: ObjectDatabase, tree: Uint8Array, paths: readonly string[], options: LsTreeOptions = {}): Uint8Array {
+  const specs = paths.map((p) => enc.encode(p));
+  const recursive = options.recursive === true;
+  const showTrees = options.showTrees === true || (options.treesOnly === true && recursive);
+  const out: Uint8Array[] = [];
+  const term = options.nulTerminated ? 0 : 0x0a;
+
+  const walk = (oid: Uint8Array, base: Uint8Array) => {
+    for (const e of parseTree(odb.get(oid, 'tree').data, odb.format, toHex(oid))) {
+      const path = concat(base, e.name);
+      const isTree = e.mode === MODE_TREE;
+      if (specs.length > 0 && !specs.some((s) => interesting(s, path, e.mode))) continue;
+      const type = modeType(e.mode);
+      let recurse = false;
+      let show = true;
+      if (type === 'blob') {
+        if (options.treesOnly) show = false;
+      } else if (isTree && showRecursive(recursive, specs, base, e.name)) {
+        recurse = true;
+        if (!showTrees) show = false;
+      }
+      if (show) {
+        const name = options.nulTerminated ? path : quotePath(path);
+        const head = options.nameOnly ? '' : `${e.mode.toString(8).padStart(6, '0')} ${type} ${toHex(e.oid)}\t`;
+        out.push(enc.encode(head), name, Uint8Array.of(term));
+      }
+      if (recurse) walk(e.oid, concat(path, enc.encode('/')));
+    }
+  };
+  walk(tree, new Uint8Array(0));
+  return join(out);
+}
+
+/** tree_entry_interesting for a literal pathspec `spec` and an entry at `path`. */
+function interesting(spec: Uint8Array, path: Uint8Array, mode: number): boolean {
+  const dirLike = mode === MODE_TREE || mode === 0o160000;
+  const slash = spec.length > 0 && spec[spec.length - 1] === 0x2f;
+  const bare = slash ? spec.subarray(0, spec.length - 1) : spec;
+  if (equal(bare, path)) return !slash || dirLike;
+  // The entry lies inside the directory the spec names.
+  if (path.length > bare.length && startsWith(path, bare) && path[bare.length] === 0x2f) return true;
+  // The entry is a directory on the way to the spec.
+  return dirLike && spec.length > path.length && startsWith(spec, path) && spec[path.length] === 0x2f;
+}
+
+/** git's show_recursive(). */
+function showRecursive(recursive: boolean, specs: Uint8Array[], base: Uint8Array, name: Uint8Array): boolean {
+  if (recursive) return true;
+  for (const spec of specs) {
+    if (!startsWith(spec, base)) continue;
+    const rest = spec.subarray(base.length);
+    if (rest.length <= name.length) continue;
+    if (rest[name.length] !== 0x2f) continue;
+    if (startsWith(rest, name)) return true;
+  }
+  return false;
+}
+
+function startsWith(a: Uint8Array, prefix: Uint8Array): boolean {
+  if (prefix.length > a.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (a[i] !== prefix[i]) return false;
+  return true;
+}
+
+function equal(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && startsWith(a, b);
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+function join(parts: Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

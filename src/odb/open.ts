@@ -1,0 +1,60 @@
+/**
+ * Opening what a command names: a repository (by path, or discovered) or a bare pack
+ * directory (an exported test-data directory, or `$XTEST_PACK_OBJECTS`).
+ */
+import type { Backend } from '../backend/types.js';
+import { XtestPackError } from '../errors.js';
+import { decodeIdx } from '../pack/idx.js';
+import type { ObjectFormat } from '../pack/oid.js';
+import { ObjectDatabase, type DatabaseOptions } from './database.js';
+import type { RefStore } from './refs.js';
+import { Repository } from './repository.js';
+import { joinPath, type Storage } from './storage.js';
+
+export interface Opened {
+  readonly odb: ObjectDatabase;
+  readonly refs: RefStore | undefined;
+  readonly repo: Repository | undefined;
+  /** Path of the starting directory inside the work tree ('' at the top or for pack directories). */
+  readonly prefix: string;
+  close(): void;
+}
+
+/**
+ * The object format of a bare pack directory: from its manifest, else from its first idx.
+ * @throws IDX_CORRUPT when an idx cannot tell.
+ */
+export function packDirectoryFormat(dir: string, storage: Storage, backend: Backend): ObjectFormat {
+  const manifest = storage.readFile(joinPath(dir, 'xtest-pack.json'));
+  if (manifest !== undefined) {
+    try {
+      const m = JSON.parse(new TextDecoder().decode(manifest)) as { objectFormat?: unknown };
+      if (m.objectFormat === 'sha1' || m.objectFormat === 'sha256') return m.objectFormat;
+    } catch {
+      throw new XtestPackError('INVALID_ARGUMENT', 'manifest is not JSON', { file: joinPath(dir, 'xtest-pack.json') });
+    }
+  }
+  for (const d of [dir, joinPath(dir, 'pack')]) {
+    const idx = (storage.readDir(d) ?? []).sort().find((n) => n.endsWith('.idx'));
+    if (idx) return decodeIdx(storage.readFile(joinPath(d, idx))!, backend).format;
+  }
+  return 'sha1';
+}
+
+/**
+ * Open a bare pack directory as an object database.
+ * @throws NOT_A_REPOSITORY when `dir` is not a directory.
+ */
+export function openPackDirectory(dir: string, storage: Storage, backend: Backend, options: DatabaseOptions = {}): Opened {
+  const odb = ObjectDatabase.open(dir, storage, backend, packDirectoryFormat(storage.resolve(dir), storage, backend), options);
+  return { odb, refs: undefined, repo: undefined, prefix: '', close: () => odb.close() };
+}
+
+/**
+ * Open a repository at `path`, or discover it from `cwd` when `path` is undefined.
+ */
+export function openRepository(path: string | undefined, cwd: string, storage: Storage, backend: Backend, options: DatabaseOptions = {}): Opened {
+  const { repo, prefix } =
+    path === undefined ? Repository.discover(cwd, storage, backend, options) : { repo: Repository.open(path, storage, backend, options), prefix: '' };
+  return { odb: repo.odb, refs: repo.refs, repo, prefix, close: () => repo.close() };
+}

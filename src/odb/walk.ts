@@ -1,0 +1,128 @@
+/**
+ * Walking a tree to the entries pathspecs select, reading only the trees on the way.
+ *
+ * A pathspec is a path relative to the tree's root: a file selects itself, a directory selects
+ * everything below it, and a glob (`*`, `?`, `[...]`, `**`, matched as `:(glob)` does) selects
+ * what it matches, a matched directory with everything below it. A trailing `/` restricts a
+ * pathspec to directories. Subtrees that no pathspec can reach are never read.
+ */
+import { XtestPackError } from '../errors.js';
+import { toHex } from '../pack/oid.js';
+import type { ObjectDatabase } from './database.js';
+import { MODE_TREE, parseTree } from './objects/tree.js';
+import { hasWildcard, wildmatch } from './wildmatch.js';
+
+export interface WalkEntry {
+  /** Path from the root, '/'-separated, decoded as UTF-8 (`pathBytes` has the exact bytes). */
+  readonly path: string;
+  readonly pathBytes: Uint8Array;
+  readonly mode: number;
+  readonly oid: Uint8Array;
+}
+
+export interface WalkResult {
+  /** Selected blobs, symlinks and gitlinks, in git's order (a depth-first walk of sorted trees). */
+  readonly entries: WalkEntry[];
+  /** Trees read on the way (the root first), with their paths ('' for the root). */
+  readonly trees: WalkEntry[];
+  /** Pathspecs that selected nothing. */
+  readonly unmatched: string[];
+}
+
+interface Spec {
+  readonly text: string;
+  readonly pattern: string;
+  readonly dirOnly: boolean;
+  readonly glob: boolean;
+  /** Leading components without wildcards: the walk need not leave them. */
+  readonly literalDir: string;
+  hits: number;
+}
+
+/**
+ * Normalize and check one pathspec.
+ * @throws INVALID_ARGUMENT for an absolute path, or one with `..` or `.` components.
+ */
+export function parsePathspec(text: string): Spec {
+  let t = text.replace(/^(\.\/)+/, '');
+  const dirOnly = t.endsWith('/');
+  t = t.replace(/\/+$/, '');
+  if (text.startsWith('/') || t.split('/').some((c) => c === '..' || c === '.')) {
+    throw new XtestPackError('INVALID_ARGUMENT', `pathspec ${JSON.stringify(text)} is absolute or climbs with '..'`);
+  }
+  const glob = hasWildcard(t);
+  const comps = t === '' ? [] : t.split('/');
+  const literal: string[] = [];
+  for (const c of comps) {
+    if (hasWildcard(c)) break;
+    literal.push(c);
+  }
+  if (glob && literal.length === comps.length) literal.pop();
+  return { text, pattern: t, dirOnly, glob, literalDir: literal.join('/'), hits: 0 };
+}
+
+const decoder = new TextDecoder();
+
+/**
+ * Walk `tree` to what `pathspecs` select (everything when there are none).
+ * @throws OBJECT_MISSING, OBJECT_CORRUPT, OID_MISMATCH for trees on the way.
+ * @example
+ *   const { entries, unmatched } = walkTree(odb, treeOid, ['fixtures/', 'test/*.json']);
+ */
+export function walkTree(odb: ObjectDatabase, tree: Uint8Array, pathspecs: readonly string[]): WalkResult {
+  const specs = pathspecs.map(parsePathspec);
+  const all = specs.length === 0 || specs.some((s) => s.pattern === '');
+  for (const s of specs) if (s.pattern === '') s.hits++;
+  const entries: WalkEntry[] = [];
+  const trees: WalkEntry[] = [];
+  const enc = new TextEncoder();
+
+  const visit = (oid: Uint8Array, path: string, pathBytes: Uint8Array, selected: boolean) => {
+    trees.push({ path, pathBytes, mode: MODE_TREE, oid });
+    const data = odb.get(oid, 'tree').data;
+    for (const e of parseTree(data, odb.format, toHex(oid))) {
+      const name = decoder.decode(e.name);
+      const childPath = path === '' ? name : `${path}/${name}`;
+      const childBytes = path === '' ? e.name : concat(pathBytes, e.name);
+      const isTree = e.mode === MODE_TREE;
+      let take = selected;
+      if (!take) {
+        for (const s of specs) {
+          if (s.dirOnly && !isTree) continue;
+          if (s.glob ? wildmatch(s.pattern, childPath) : s.pattern === childPath) {
+            s.hits++;
+            take = true;
+          }
+        }
+      }
+      if (isTree) {
+        if (take || specs.some((s) => mayReachBelow(s, childPath))) visit(e.oid, childPath, childBytes, take);
+      } else if (take) {
+        entries.push({ path: childPath, pathBytes: childBytes, mode: e.mode, oid: e.oid });
+      }
+    }
+  };
+  visit(tree, '', enc.encode(''), all);
+  return { entries, trees, unmatched: specs.filter((s) => s.hits === 0).map((s) => s.text) };
+}
+
+/** Could `spec` select something strictly below the directory `dir`? */
+function mayReachBelow(spec: Spec, dir: string): boolean {
+  if (!spec.glob) return spec.pattern.startsWith(`${dir}/`);
+  const lit = spec.literalDir;
+  if (lit === '' || lit === dir || lit.startsWith(`${dir}/`)) return true;
+  // Below the literal directory, a glob may match at any depth only through '**'.
+  if (!dir.startsWith(`${lit}/`)) return false;
+  if (spec.pattern.includes('**')) return true;
+  const d = dir.split('/');
+  const pat = spec.pattern.split('/');
+  return d.length < pat.length && d.every((c, i) => wildmatch(pat[i]!, c));
+}
+
+function concat(dir: Uint8Array, name: Uint8Array): Uint8Array {
+  const out = new Uint8Array(dir.length + 1 + name.length);
+  out.set(dir);
+  out[dir.length] = 0x2f;
+  out.set(name, dir.length + 1);
+  return out;
+}
