@@ -3,10 +3,18 @@
  * portable one. Output of `deflate` depends on the zlib build: never use it where bytes
  * must be reproducible (the pack writer deflates with pako).
  */
+import { constants as bufferConstants } from 'node:buffer';
 import { createHash, type Hash } from 'node:crypto';
 import * as zlib from 'node:zlib';
 import type { Backend, Hasher, HashAlgorithm, InflateResult } from './types.js';
 import { crc32 as portableCrc32 } from './crc32.js';
+import { createPortableBackend } from './portable.js';
+
+let portable: ReturnType<typeof createPortableBackend> | undefined;
+function portableInflate(input: Uint8Array, size: number): InflateResult {
+  portable ??= createPortableBackend();
+  return portable.inflate(input, size);
+}
 
 class NodeHasher implements Hasher {
   readonly #h: Hash;
@@ -27,6 +35,9 @@ interface ZlibEngine {
   bytesWritten: number;
 }
 
+/** Largest buffer Node can make (2^32 on Node 20). */
+const MAX_BUFFER = bufferConstants.MAX_LENGTH;
+
 function inflate(input: Uint8Array, size: number): InflateResult {
   let out: Buffer;
   let consumed: number;
@@ -34,7 +45,7 @@ function inflate(input: Uint8Array, size: number): InflateResult {
     const r = zlib.inflateSync(input, {
       info: true,
       // One spare byte tells "inflates to more than size" apart from "exactly size".
-      maxOutputLength: size + 1,
+      maxOutputLength: Math.min(size + 1, MAX_BUFFER),
       chunkSize: Math.max(64, Math.min(size + 1, 1 << 20)),
     }) as unknown as { buffer: Buffer; engine: ZlibEngine };
     out = r.buffer;
@@ -44,7 +55,9 @@ function inflate(input: Uint8Array, size: number): InflateResult {
     if (err.code === 'ERR_BUFFER_TOO_LARGE') {
       return { ok: false, reason: 'size', detail: `inflates to more than the expected ${size} bytes` };
     }
-    if (err.code === 'Z_BUF_ERROR') return { ok: false, reason: 'truncated', detail: 'zlib stream ends early' };
+    // node:zlib reports the cut before it checks the output limit: ask the portable inflater,
+    // which keeps the order straight (only on this error path).
+    if (err.code === 'Z_BUF_ERROR') return portableInflate(input, size);
     return { ok: false, reason: 'corrupt', detail: `zlib: ${err.message}` };
   }
   if (out.length !== size) {

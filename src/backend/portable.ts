@@ -35,14 +35,20 @@ class NobleHasher implements Hasher {
   }
 }
 
+/** First output buffer for a stream that may be large (grown by doubling as data arrives). */
+const INITIAL_OUTPUT = 64 << 10;
+
 /** One reusable inflate stream per backend instance: resetting is far cheaper than init. */
 function makeInflate(): (input: Uint8Array, size: number) => InflateResult {
   const strm = new ZStream();
   zlibInflateInit(strm);
   return (input, size) => {
     zlibInflateReset(strm);
-    // One spare byte tells "inflates to more than size" apart from "exactly size".
-    const out = new Uint8Array(size + 1);
+    // One spare byte tells "inflates to more than size" apart from "exactly size". The buffer
+    // starts at what the input could plausibly produce and grows as output really arrives, so
+    // a declared size is never allocated on trust.
+    const limit = size + 1;
+    let out = new Uint8Array(Math.min(limit, Math.max(INITIAL_OUTPUT, input.length * 8)));
     strm.input = input;
     strm.next_in = 0;
     strm.avail_in = input.length;
@@ -51,7 +57,15 @@ function makeInflate(): (input: Uint8Array, size: number) => InflateResult {
     strm.next_out = 0;
     strm.avail_out = out.length;
     strm.total_out = 0;
-    const status = zlibInflate(strm, Z_FINISH);
+    let status = zlibInflate(strm, Z_FINISH);
+    while (status !== Z_STREAM_END && strm.avail_out === 0 && out.length < limit) {
+      const next = new Uint8Array(Math.min(limit, out.length * 2));
+      next.set(out);
+      out = next;
+      strm.output = out;
+      strm.avail_out = out.length - strm.next_out;
+      status = zlibInflate(strm, Z_FINISH);
+    }
     if (status === Z_STREAM_END) {
       if (strm.total_out !== size) {
         return { ok: false, reason: 'size', detail: `inflated to ${strm.total_out} bytes, expected ${size}` };

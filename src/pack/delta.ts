@@ -14,6 +14,8 @@
 import { XtestPackError } from '../errors.js';
 
 const MAX_VARINT_BYTES = 8;
+/** git's DELTA_SIZE_MIN (delta.h): two one-byte sizes and at least one two-byte instruction. */
+const DELTA_SIZE_MIN = 4;
 
 export interface DeltaHeader {
   baseSize: number;
@@ -39,6 +41,7 @@ export function decodeDeltaHeader(delta: Uint8Array): DeltaHeader {
       const c = delta[p++]!;
       v += (c & 0x7f) * mul;
       mul *= 128;
+      if (!Number.isSafeInteger(v)) throw new XtestPackError('DELTA_CORRUPT', `delta ${what} is beyond 2^53`);
       if (!(c & 0x80)) return v;
     }
   };
@@ -57,6 +60,9 @@ export function decodeDeltaHeader(delta: Uint8Array): DeltaHeader {
  *   const target = applyDelta(base, delta);
  */
 export function applyDelta(base: Uint8Array, delta: Uint8Array, into?: Uint8Array): Uint8Array {
+  if (delta.length < DELTA_SIZE_MIN) {
+    throw new XtestPackError('DELTA_CORRUPT', `delta of ${delta.length} bytes is shorter than git's minimum of ${DELTA_SIZE_MIN}`);
+  }
   const { baseSize, resultSize, instructionsAt } = decodeDeltaHeader(delta);
   if (baseSize !== base.length) {
     throw new XtestPackError('DELTA_CORRUPT', `delta expects a base of ${baseSize} bytes, the base has ${base.length}`);

@@ -261,20 +261,37 @@ export class PackFile {
     return lo < sorted.length ? sorted[lo]! : this.#end;
   }
 
-  /** The idx's offsets in ascending order (git's reverse index), checked against the pack. */
+  /**
+   * The idx's offsets in ascending order (git's reverse index), each checked to lie inside the
+   * pack and to be listed once; a bad one is named by its object id.
+   */
   #offsets(): Float64Array {
     if (this.#sortedOffsets) return this.#sortedOffsets;
     const n = this.idx.count;
-    const s = new Float64Array(n);
-    for (let i = 0; i < n; i++) s[i] = this.idx.offsetAt(i);
-    s.sort();
+    const offsets = new Float64Array(n);
     for (let i = 0; i < n; i++) {
-      const o = s[i]!;
-      if (o < PACK_HEADER_LENGTH || o >= this.#end || (i > 0 && o === s[i - 1])) {
-        throw new XtestPackError('IDX_CORRUPT', `idx offset ${o} is ${o >= PACK_HEADER_LENGTH && o < this.#end ? 'listed twice' : 'outside the pack'}`);
+      const o = this.idx.offsetAt(i);
+      if (o < PACK_HEADER_LENGTH || o >= this.#end) {
+        throw new XtestPackError('IDX_CORRUPT', `idx places the object at offset ${o}, outside the pack's objects`, {
+          oid: toHex(this.idx.oidAt(i)),
+        });
+      }
+      offsets[i] = o;
+    }
+    const order = new Uint32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    order.sort((a, b) => offsets[a]! - offsets[b]!);
+    const sorted = new Float64Array(n);
+    for (let k = 0; k < n; k++) {
+      sorted[k] = offsets[order[k]!]!;
+      if (k > 0 && sorted[k] === sorted[k - 1]) {
+        throw new XtestPackError('IDX_CORRUPT', `idx places two objects at offset ${sorted[k]}`, {
+          oid: toHex(this.idx.oidAt(order[k]!)),
+          offset: sorted[k],
+        });
       }
     }
-    this.#sortedOffsets = s;
-    return s;
+    this.#sortedOffsets = sorted;
+    return sorted;
   }
 }
