@@ -55,7 +55,6 @@ export function createProgram(io: CliIo): { program: Command; run(argv: string[]
     .description('Ship test fixtures as a verified git pack; read, index and verify packs without git.')
     .option('--backend <name>', 'zlib and hash implementation: node or portable (default: $XTEST_PACK_BACKEND, else node)')
     .option('--debug', 'print stack traces of errors')
-    .version(versionLine(io.env), '-V, --version', 'print the version and the backend in use')
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
@@ -121,13 +120,16 @@ export function createProgram(io: CliIo): { program: Command; run(argv: string[]
           const idxBytes = readBytes(idxPath);
           const src = openFileSource(packPath);
           try {
-            const { indexed } = verifyPack(src, idxBytes, b, {
+            verifyPack(src, idxBytes, b, {
               ...(opts.objectFormat ? { format: opts.objectFormat } : {}),
               idxName: basename(idxPath),
               onProgress: onProgress(progress),
+              // As git: the listing comes from the pack, before the idx is compared with it.
+              onIndexed: (indexed) => {
+                progress.end();
+                if (opts.verbose || opts.statOnly) io.stdout.write(formatVerifyStat(indexed, opts.statOnly === true));
+              },
             });
-            progress.end();
-            if (opts.verbose || opts.statOnly) io.stdout.write(formatVerifyStat(indexed, opts.statOnly === true && !opts.verbose));
             if (opts.verbose && !opts.statOnly) io.stdout.write(`${packPath}: ok\n`);
           } finally {
             src.close();
@@ -148,6 +150,7 @@ export function createProgram(io: CliIo): { program: Command; run(argv: string[]
   return {
     program,
     async run(argv: string[]): Promise<number> {
+      program.version(versionLine(backendArgument(argv) ?? io.env['XTEST_PACK_BACKEND']), '-V, --version', 'print the version and the backend in use');
       try {
         await program.parseAsync(argv, { from: 'user' });
         return EXIT_OK;
@@ -168,9 +171,9 @@ class ExitCode extends Error {
 function handleError(e: unknown, io: CliIo, debug: boolean): number {
   if (e instanceof ExitCode || e instanceof SilentExit) return e.code;
   if (e instanceof CommanderError) {
-    // help and version are "errors" that exit 0; commander has already printed its message.
-    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT_OK;
-    return EXIT_USAGE;
+    // Help asked for and the version exit 0 (commander has printed them); help shown because
+    // the command was missing is a usage error.
+    return e.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
   }
   if (e instanceof XtestPackError) {
     io.stderr.write(`xtest-pack: ${e.message}\n`);
@@ -182,10 +185,21 @@ function handleError(e: unknown, io: CliIo, debug: boolean): number {
   return EXIT_FAILURE;
 }
 
-function versionLine(env: NodeJS.ProcessEnv): string {
+/** The value of a global `--backend` before the command, if any (for the version line). */
+function backendArgument(argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--backend') return argv[i + 1];
+    if (a.startsWith('--backend=')) return a.slice('--backend='.length);
+    if (!a.startsWith('-')) return undefined;
+  }
+  return undefined;
+}
+
+function versionLine(name: string | undefined): string {
   let backend: string;
   try {
-    backend = getBackend(env['XTEST_PACK_BACKEND'] || undefined).name;
+    backend = getBackend(name || undefined).name;
   } catch (e) {
     backend = e instanceof Error ? e.message : String(e);
   }

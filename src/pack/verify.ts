@@ -21,6 +21,8 @@ export interface VerifyOptions extends Omit<IndexPackOptions, 'format'> {
   format?: ObjectFormat;
   /** File name of the idx, for messages. */
   idxName?: string;
+  /** Called with what the pack holds, before the idx is compared with it. */
+  onIndexed?: (indexed: IndexedPack) => void;
 }
 
 /**
@@ -41,6 +43,7 @@ export function verifyPack(pack: ByteSource, idxBytes: Uint8Array, backend: Back
   if (options.onProgress) indexOptions.onProgress = options.onProgress;
   if (options.chunkSize) indexOptions.chunkSize = options.chunkSize;
   const indexed = indexPack(pack, backend, indexOptions);
+  options.onIndexed?.(indexed);
   const expected = encodeIdx(indexed, indexed.packChecksum, backend, { version: idx.version });
   if (!sameBytes(expected, idxBytes)) throw describeMismatch(idx, indexed, options.idxName ?? pack.name);
   return { idx, indexed };
