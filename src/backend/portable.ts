@@ -14,6 +14,7 @@ import {
   zlibDeflate,
   zlibDeflateEnd,
   zlibDeflateInit2,
+  zlibDeflateReset,
   zlibInflate,
   zlibInflateInit,
   zlibInflateReset,
@@ -113,7 +114,42 @@ function inflateAll(input: Uint8Array, maxSize: number): InflateResult {
   }
 }
 
-function deflate(data: Uint8Array, level: number): Uint8Array {
+/**
+ * A zlib-wrapped deflater with pako, reusing one stream (reset, not re-initialized: zlib's
+ * state is a few hundred KiB to set up). The same bytes on every platform for a pako version.
+ * @example
+ *   const deflate = createDeflater(6); deflate(a); deflate(b);
+ */
+export function createDeflater(level: number): (data: Uint8Array) => Uint8Array {
+  const strm = new ZStream();
+  if (zlibDeflateInit2(strm, level, 8, 15, 8, Z_DEFAULT_STRATEGY) !== Z_OK) {
+    throw new RangeError(`deflate: bad level ${level}`);
+  }
+  return (data) => {
+    zlibDeflateReset(strm);
+    return deflateWith(strm, data);
+  };
+}
+
+function deflateWith(strm: ZStream, data: Uint8Array): Uint8Array {
+  // deflateBound() of zlib: enough for any input, so one call finishes.
+  const bound = data.length + (data.length >>> 12) + (data.length >>> 14) + (data.length >>> 25) + 13 + 6;
+  const out = new Uint8Array(bound);
+  strm.input = data;
+  strm.next_in = 0;
+  strm.avail_in = data.length;
+  strm.total_in = 0;
+  strm.output = out;
+  strm.next_out = 0;
+  strm.avail_out = out.length;
+  strm.total_out = 0;
+  const status = zlibDeflate(strm, Z_FINISH);
+  if (status !== Z_STREAM_END) throw new Error(`deflate failed with status ${status}`);
+  return out.subarray(0, strm.next_out);
+}
+
+/** zlib-wrapped deflate with pako: the same bytes on every platform for the same pako version. */
+export function deflate(data: Uint8Array, level: number): Uint8Array {
   const strm = new ZStream();
   if (zlibDeflateInit2(strm, level, 8, 15, 8, Z_DEFAULT_STRATEGY) !== Z_OK) {
     throw new RangeError(`deflate: bad level ${level}`);

@@ -278,16 +278,15 @@ export class PackFile {
       }
       offsets[i] = o;
     }
-    const order = new Uint32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
-    order.sort((a, b) => offsets[a]! - offsets[b]!);
-    const sorted = new Float64Array(n);
-    for (let k = 0; k < n; k++) {
-      sorted[k] = offsets[order[k]!]!;
-      if (k > 0 && sorted[k] === sorted[k - 1]) {
-        throw new XtestPackError('IDX_CORRUPT', `idx places two objects at offset ${sorted[k]}`, {
-          oid: toHex(this.idx.oidAt(order[k]!)),
-          offset: sorted[k],
+    const sorted = offsets.slice().sort();
+    for (let k = 1; k < n; k++) {
+      if (sorted[k] === sorted[k - 1]) {
+        const at = sorted[k]!;
+        let second = -1;
+        for (let i = 0, seen = 0; i < n; i++) if (offsets[i] === at && ++seen === 2) second = i;
+        throw new XtestPackError('IDX_CORRUPT', `idx places two objects at offset ${at}`, {
+          oid: toHex(this.idx.oidAt(second)),
+          offset: at,
         });
       }
     }

@@ -1,0 +1,210 @@
+/**
+ * Computing a git delta from a base to a target, in the manner of git's diff-delta.c: the base
+ * is indexed by the hash of each 16-byte block; the target is scanned with a rolling hash of
+ * the same width; a hit is verified and extended forward (and backward over bytes that would
+ * otherwise be inserted); copies run up to 64 KiB each, other bytes go out as inserts of up to
+ * 127. Same inputs, same delta: nothing here depends on timing or order of calls.
+ */
+import { pushVarint } from './delta.js';
+
+/** Bytes per indexed block and per rolling-hash window. */
+const BLOCK = 16;
+/** At most this many base positions are kept per hash bucket (git's HASH_LIMIT). */
+const BUCKET_LIMIT = 64;
+/** A match this long is taken without looking for a longer one. */
+const GOOD_ENOUGH = 4096;
+/** Shortest copy worth emitting (a copy op costs 2 to 8 bytes). */
+const MIN_COPY = 4;
+const MAX_COPY = 0x10000;
+
+/**
+ * A cyclic-polynomial (buzhash) rolling hash over BLOCK bytes: rotate, xor in the new byte's
+ * random word, xor out the old one's rotated by BLOCK. Its low bits are well mixed, so a
+ * bucket is just `h & mask`, and sliding costs no multiplication.
+ */
+const T = (() => {
+  const t = new Int32Array(256);
+  let x = 0x9e3779b9;
+  for (let i = 0; i < 256; i++) {
+    // xorshift32 from a fixed seed: the same table everywhere.
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    t[i] = x;
+  }
+  return t;
+})();
+/** T rotated left by BLOCK (mod 32), for removing the byte that leaves the window. */
+const T_OUT = T.map((v) => (v << BLOCK % 32) | (v >>> (32 - (BLOCK % 32))));
+
+/** The index of a base, reusable for many targets (a delta window keeps one per base). */
+export interface DeltaIndex {
+  readonly base: Uint8Array;
+  readonly mask: number;
+  /** head[bucket] = first entry, -1 for none; entries chain through `next`. */
+  readonly head: Int32Array;
+  readonly next: Int32Array;
+  readonly pos: Int32Array;
+  readonly hashes: Int32Array;
+}
+
+function blockHash(b: Uint8Array, at: number): number {
+  let h = 0;
+  for (let i = 0; i < BLOCK; i++) h = ((h << 1) | (h >>> 31)) ^ T[b[at + i]!]!;
+  return h;
+}
+
+
+/**
+ * Index `base` for delta computation.
+ * @example
+ *   const index = createDeltaIndex(base); const delta = createDelta(index, target);
+ */
+export function createDeltaIndex(base: Uint8Array): DeltaIndex {
+  const blocks = Math.max(0, Math.floor((base.length - 1) / BLOCK));
+  let size = 16;
+  while (size < blocks / 4) size *= 2;
+  const mask = size - 1;
+  const head = new Int32Array(size).fill(-1);
+  const count = new Uint8Array(size);
+  const next = new Int32Array(blocks);
+  const pos = new Int32Array(blocks);
+  const hashes = new Int32Array(blocks);
+  let n = 0;
+  // From the end backwards, so each bucket lists earlier positions first... and when a
+  // bucket is full, later blocks (nearer the start, indexed last) are the ones dropped.
+  for (let p = blocks * BLOCK - BLOCK; p >= 0; p -= BLOCK) {
+    const h = blockHash(base, p);
+    const bucket = h & mask;
+    if (count[bucket]! >= BUCKET_LIMIT) continue;
+    count[bucket]!++;
+    pos[n] = p;
+    hashes[n] = h;
+    next[n] = head[bucket]!;
+    head[bucket] = n;
+    n++;
+  }
+  return { base, mask, head, next, pos, hashes };
+}
+
+/**
+ * The delta from `index.base` to `target`, or `undefined` when it would exceed `maxSize`
+ * bytes (0 for no limit) or the target is empty.
+ * @example
+ *   applyDelta(base, createDelta(createDeltaIndex(base), target)!) // equals target
+ */
+export function createDelta(index: DeltaIndex, target: Uint8Array, maxSize = 0): Uint8Array | undefined {
+  const base = index.base;
+  const tlen = target.length;
+  if (tlen === 0) return undefined;
+  const header: number[] = [];
+  pushVarint(header, base.length);
+  pushVarint(header, tlen);
+  let out = new Uint8Array(Math.max(64, Math.min(tlen + header.length + 16, maxSize > 0 ? maxSize + 16 : tlen + 64)));
+  out.set(header);
+  let o = header.length;
+  const limit = maxSize > 0 ? maxSize : Infinity;
+  const ensure = (n: number): boolean => {
+    if (o + n > limit) return false;
+    if (o + n > out.length) {
+      const next = new Uint8Array(Math.max(out.length * 2, o + n));
+      next.set(out.subarray(0, o));
+      out = next;
+    }
+    return true;
+  };
+  // Pending insert run: bytes target[insStart, t).
+  let insStart = 0;
+  const flushInsert = (end: number): boolean => {
+    while (insStart < end) {
+      const n = Math.min(127, end - insStart);
+      if (!ensure(n + 1)) return false;
+      out[o++] = n;
+      out.set(target.subarray(insStart, insStart + n), o);
+      o += n;
+      insStart += n;
+    }
+    return true;
+  };
+
+  const { head, next, pos, hashes, mask } = index;
+  const bv = new DataView(base.buffer, base.byteOffset, base.byteLength);
+  const tv = new DataView(target.buffer, target.byteOffset, target.byteLength);
+  const blen = base.length;
+  let t = 0;
+  let h = tlen >= BLOCK ? blockHash(target, 0) : 0;
+  const lastWindow = tlen - BLOCK;
+  while (t <= lastWindow) {
+    // Longest verified match for the window at t.
+    let best = 0;
+    let bestPos = 0;
+    for (let e = head[h & mask]!; e >= 0; e = next[e]!) {
+      if (hashes[e] !== h) continue;
+      const p = pos[e]!;
+      const room = Math.min(blen - p, tlen - t);
+      if (room <= best) continue;
+      // Four bytes at a time while they agree, then byte by byte.
+      let k = 0;
+      const room4 = room - 3;
+      while (k < room4 && bv.getInt32(p + k) === tv.getInt32(t + k)) k += 4;
+      while (k < room && base[p + k] === target[t + k]) k++;
+      if (k > best) {
+        best = k;
+        bestPos = p;
+        if (best >= GOOD_ENOUGH) break;
+      }
+    }
+    if (best < MIN_COPY) {
+      // The bytes waiting to be inserted already cost more than the delta may: give up now
+      // rather than at the end (most candidate bases fail this way).
+      if (o + (t - insStart) + Math.ceil((t - insStart) / 127) > limit) return undefined;
+      // Slide the window one byte (the rolling hash, inlined: this is the hot path).
+      if (t < lastWindow) h = ((h << 1) | (h >>> 31)) ^ T_OUT[target[t]!]! ^ T[target[t + BLOCK]!]!;
+      t++;
+      continue;
+    }
+    // Extend backwards over bytes that would otherwise be inserted.
+    while (t > insStart && bestPos > 0 && base[bestPos - 1] === target[t - 1]) {
+      t--;
+      bestPos--;
+      best++;
+    }
+    if (!flushInsert(t)) return undefined;
+    let left = best;
+    while (left > 0) {
+      const size = Math.min(left, MAX_COPY);
+      if (!ensure(8)) return undefined;
+      o = writeCopy(out, o, bestPos, size);
+      bestPos += size;
+      left -= size;
+    }
+    t += best;
+    insStart = t;
+    if (t <= lastWindow) h = blockHash(target, t);
+  }
+  if (!flushInsert(tlen)) return undefined;
+  return out.slice(0, o);
+}
+
+function writeCopy(out: Uint8Array, o: number, offset: number, size: number): number {
+  const at = o++;
+  let cmd = 0x80;
+  for (let i = 0; i < 4; i++) {
+    const b = Math.floor(offset / 2 ** (8 * i)) & 0xff;
+    if (b) {
+      out[o++] = b;
+      cmd |= 1 << i;
+    }
+  }
+  const s = size === MAX_COPY ? 0 : size;
+  if (s & 0xff) {
+    out[o++] = s & 0xff;
+    cmd |= 0x10;
+  }
+  if (s & 0xff00) {
+    out[o++] = (s >> 8) & 0xff;
+    cmd |= 0x20;
+  }
+  out[at] = cmd;
+  return o;
+}
