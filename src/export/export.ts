@@ -1,0 +1,246 @@
+/**
+ * `xtest-pack export`: from a repository, without git, write a pack directory holding one
+ * commit, the trees on the way to the selected paths, the selected blobs, and the
+ * `.gitattributes`/`.gitmodules` of every tree included (git's fsck wants them), plus the
+ * manifest. Parents and everything else are left out.
+ */
+import { lstatSync, mkdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Backend } from '../backend/types.js';
+import { XtestPackError } from '../errors.js';
+import { nodeStorage } from '../fs/node-storage.js';
+import { writeFileAtomic } from '../fs/atomic.js';
+import { ObjectDatabase } from '../odb/database.js';
+import { MODE_EXECUTABLE, MODE_GITLINK, MODE_SYMLINK, parseTree } from '../odb/objects/tree.js';
+import { packDirectoryFormat } from '../odb/open.js';
+import { Repository } from '../odb/repository.js';
+import { peel, resolveRevision } from '../odb/revision.js';
+import { parsePathspec, walkTree, type WalkEntry } from '../odb/walk.js';
+import { bytesEqual } from '../pack/bytes.js';
+import { objectHeader, toHex } from '../pack/oid.js';
+import type { PackObjectSource, WritePackOptions } from '../pack/write.js';
+import { MANIFEST_FORMAT_VERSION, MANIFEST_NAME, decodeManifest, encodeManifest, type Manifest, type ManifestFile } from './manifest.js';
+import { listPacks, writePackFiles } from './pack-dir.js';
+
+export interface ExportOptions extends Pick<WritePackOptions, 'window' | 'depth' | 'delta' | 'level' | 'onProgress'> {
+  /** The repository (default: discovered from `cwd`). */
+  repo?: string;
+  cwd?: string;
+  /** The revision to export (default HEAD); tags are peeled to their commit. */
+  rev?: string;
+  out: string;
+  pathspecs: readonly string[];
+  /** Export even when selected files differ from the commit in the work tree. */
+  allowDirty?: boolean;
+  backend: Backend;
+}
+
+export interface ExportResult {
+  readonly manifest: Manifest;
+  /** Objects the export consists of, and how many of them this run added. */
+  readonly objects: number;
+  readonly added: number;
+  /** The pack written now, or undefined when the directory already held everything. */
+  readonly pack: string | undefined;
+  readonly packSize: number;
+  /** Gitlinks (submodules) selected but not exported, and uncommitted paths allowed by allowDirty. */
+  readonly skipped: readonly { path: string; reason: 'gitlink' | 'uncommitted' | 'modified' }[];
+}
+
+const enc = new TextEncoder();
+
+/**
+ * Export the paths `pathspecs` select at `rev` into the pack directory `out`.
+ * @throws PATHSPEC_UNMATCHED, DIRTY_WORKTREE (naming the files), UNKNOWN_REVISION,
+ *         NOT_A_REPOSITORY, and read or write errors.
+ * @example
+ *   exportTestData({ repo: '.', out: 'test-data', pathspecs: ['fixtures/'], backend });
+ */
+export function exportTestData(options: ExportOptions): ExportResult {
+  const { backend } = options;
+  const repo =
+    options.repo !== undefined
+      ? Repository.open(options.repo, nodeStorage, backend)
+      : Repository.discover(options.cwd ?? process.cwd(), nodeStorage, backend).repo;
+  try {
+    return exportFrom(repo, options);
+  } finally {
+    repo.close();
+  }
+}
+
+function exportFrom(repo: Repository, options: ExportOptions): ExportResult {
+  const { backend } = options;
+  const odb = repo.odb;
+  const ctx = { odb, refs: repo.refs };
+  const rev = options.rev ?? 'HEAD';
+  if (options.pathspecs.length === 0) throw new XtestPackError('INVALID_ARGUMENT', 'export needs at least one pathspec');
+  for (const p of options.pathspecs) parsePathspec(p);
+  const commit = peel(ctx, rev, resolveRevision(ctx, rev), 'commit');
+  const tree = peel(ctx, rev, commit, 'tree');
+  const walk = walkTree(odb, tree.oid, options.pathspecs);
+
+  const skipped: { path: string; reason: 'gitlink' | 'uncommitted' | 'modified' }[] = [];
+  // A pathspec that matched nothing: not committed (if the work tree has it) or simply wrong.
+  const notCommitted: string[] = [];
+  for (const spec of walk.unmatched) {
+    const p = parsePathspec(spec);
+    if (!p.glob && repo.workTree !== undefined && exists(join(repo.workTree, p.pattern))) notCommitted.push(p.pattern);
+    else throw new XtestPackError('PATHSPEC_UNMATCHED', `pathspec '${spec}' did not match any file in ${rev} (${toHex(commit.oid)})`);
+  }
+  const files = walk.entries.filter((e) => {
+    if (e.mode !== MODE_GITLINK) return true;
+    skipped.push({ path: e.path, reason: 'gitlink' });
+    return false;
+  });
+
+  // Uncommitted changes: only meaningful when the commit exported is the one checked out.
+  const head = repo.refs.resolve('HEAD');
+  if (repo.workTree !== undefined && head && bytesEqual(head.oid, commit.oid)) {
+    const fileMode = (repo.config.get('core.filemode') ?? 'true').toLowerCase() !== 'false';
+    const modified = files.filter((e) => workTreeDiffers(repo.workTree!, e, backend, repo.format, fileMode)).map((e) => e.path);
+    if ((modified.length > 0 || notCommitted.length > 0) && !options.allowDirty) {
+      const parts = [
+        ...(modified.length > 0 ? [`uncommitted changes in ${list(modified)}`] : []),
+        ...(notCommitted.length > 0 ? [`not committed: ${list(notCommitted)}`] : []),
+      ];
+      throw new XtestPackError('DIRTY_WORKTREE', `${parts.join('; ')} (commit them, or export with --allow-dirty to take ${rev} as committed)`);
+    }
+    for (const m of modified) skipped.push({ path: m, reason: 'modified' });
+  } else if (notCommitted.length > 0 && !options.allowDirty) {
+    throw new XtestPackError('DIRTY_WORKTREE', `not committed in ${rev}: ${list(notCommitted)}`);
+  }
+  for (const p of notCommitted) skipped.push({ path: p, reason: 'uncommitted' });
+
+  // The objects: the commit, the trees on the way, the selected blobs, and the
+  // .gitattributes/.gitmodules of every included tree.
+  const objects = new Map<string, { oid: Uint8Array; path: string }>();
+  const add = (oid: Uint8Array, path: string) => {
+    const hex = toHex(oid);
+    if (!objects.has(hex)) objects.set(hex, { oid, path });
+  };
+  add(commit.oid, '');
+  for (const t of walk.trees) {
+    add(t.oid, t.path);
+    for (const e of parseTree(odb.get(t.oid, 'tree').data, odb.format, toHex(t.oid))) {
+      const name = new TextDecoder().decode(e.name);
+      if ((name === '.gitattributes' || name === '.gitmodules') && e.mode !== MODE_GITLINK && e.mode !== 0o040000) {
+        add(e.oid, t.path === '' ? name : `${t.path}/${name}`);
+      }
+    }
+  }
+  for (const f of files) add(f.oid, f.path);
+
+  // Into the directory: only what it does not hold already.
+  mkdirSync(options.out, { recursive: true });
+  const existingPacks = listPacks(options.out);
+  let have: ObjectDatabase | undefined;
+  if (existingPacks.length > 0) {
+    const format = packDirectoryFormat(options.out, nodeStorage, backend);
+    if (format !== repo.format) {
+      throw new XtestPackError('INVALID_ARGUMENT', `the directory holds ${format} packs, the repository is ${repo.format}`, { file: options.out });
+    }
+    have = ObjectDatabase.open(options.out, nodeStorage, backend, format);
+  }
+  const missing: PackObjectSource[] = [];
+  try {
+    for (const { oid, path } of objects.values()) {
+      if (have?.has(oid)) continue;
+      const obj = odb.get(oid);
+      missing.push({ oid, type: obj.type, size: obj.data.length, path, load: () => odb.get(oid).data });
+    }
+  } finally {
+    have?.close();
+  }
+  let pack: string | undefined;
+  let packSize = 0;
+  if (missing.length > 0) {
+    const writeOptions: WritePackOptions = { verify: false };
+    if (options.window !== undefined) writeOptions.window = options.window;
+    if (options.depth !== undefined) writeOptions.depth = options.depth;
+    if (options.delta !== undefined) writeOptions.delta = options.delta;
+    if (options.level !== undefined) writeOptions.level = options.level;
+    if (options.onProgress) writeOptions.onProgress = options.onProgress;
+    const written = writePackFiles(options.out, missing, backend, repo.format, writeOptions);
+    pack = written.packPath;
+    packSize = written.size;
+  }
+
+  const manifest = mergeManifest(options.out, {
+    formatVersion: MANIFEST_FORMAT_VERSION,
+    objectFormat: repo.format,
+    commit: toHex(commit.oid),
+    tree: toHex(tree.oid),
+    repository: repositoryUrl(repo),
+    pathspecs: [...options.pathspecs],
+    files: files.map(
+      (e): ManifestFile => ({ path: e.path, mode: e.mode.toString(8).padStart(6, '0'), oid: toHex(e.oid) }),
+    ),
+  });
+  writeFileAtomic(join(options.out, MANIFEST_NAME), enc.encode(encodeManifest(manifest)));
+  return { manifest, objects: objects.size, added: missing.length, pack, packSize, skipped };
+}
+
+/** The same commit exported again adds to the manifest; another commit replaces it. */
+function mergeManifest(dir: string, next: Manifest): Manifest {
+  let old: Manifest | undefined;
+  try {
+    old = decodeManifest(readFileSync(join(dir, MANIFEST_NAME), 'utf8'));
+  } catch {
+    old = undefined;
+  }
+  if (!old || old.commit !== next.commit) return next;
+  return { ...next, pathspecs: [...old.pathspecs, ...next.pathspecs], files: [...old.files, ...next.files] };
+}
+
+function list(paths: string[]): string {
+  const shown = paths.slice(0, 10).join(', ');
+  return paths.length > 10 ? `${shown} and ${paths.length - 10} more` : shown;
+}
+
+function exists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Does the work tree's copy of `e` differ from the blob (content, symlink-ness, exec bit)? */
+function workTreeDiffers(workTree: string, e: WalkEntry, backend: Backend, format: Repository['format'], fileMode: boolean): boolean {
+  const path = Buffer.concat([Buffer.from(`${workTree}/`), Buffer.from(e.pathBytes)]);
+  let content: Uint8Array;
+  try {
+    const st = lstatSync(path);
+    if (e.mode === MODE_SYMLINK) {
+      if (!st.isSymbolicLink()) return true;
+      content = readlinkSync(path, { encoding: 'buffer' });
+    } else {
+      if (!st.isFile()) return true;
+      if (fileMode && ((st.mode & 0o100) !== 0) !== (e.mode === MODE_EXECUTABLE)) return true;
+      content = readFileSync(path);
+    }
+  } catch {
+    return true;
+  }
+  const oid = backend.createHash(format).update(objectHeader('blob', content.length)).update(content).digest();
+  return !bytesEqual(oid, e.oid);
+}
+
+/** package.json's `repository`, else `remote.origin.url`, without credentials. */
+function repositoryUrl(repo: Repository): string | undefined {
+  let url: string | undefined;
+  if (repo.workTree !== undefined) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(repo.workTree, 'package.json'), 'utf8')) as { repository?: unknown };
+      const r = pkg.repository;
+      if (typeof r === 'string') url = r;
+      else if (typeof r === 'object' && r !== null && typeof (r as { url?: unknown }).url === 'string') url = (r as { url: string }).url;
+    } catch {
+      url = undefined;
+    }
+  }
+  url ??= repo.config.get('remote.origin.url');
+  return url?.replace(/^([a-z+.-]+:\/\/)[^@/]*@/i, '$1');
+}
