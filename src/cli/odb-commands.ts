@@ -55,7 +55,7 @@ export function addOdbCommands(program: Command, io: OdbCommandIo): void {
   ).action((revs: string[], opts: WhereOptions) => {
     const o = open(io, opts);
     try {
-      const ctx: RevisionContext = { odb: o.odb, refs: o.refs };
+      const ctx: RevisionContext = { odb: o.odb, refs: o.refs, prefix: o.prefix };
       const full = hashLength(o.odb.format) * 2;
       const lines = revs.map((r) =>
         r.length === full && /^[0-9a-fA-F]+$/.test(r) ? r.toLowerCase() : toHex(resolveRevision(ctx, r).oid),
@@ -84,7 +84,7 @@ export function addOdbCommands(program: Command, io: OdbCommandIo): void {
     }
     const o = open(io, opts);
     try {
-      const ctx: RevisionContext = { odb: o.odb, refs: o.refs };
+      const ctx: RevisionContext = { odb: o.odb, refs: o.refs, prefix: o.prefix };
       if (opts.e) {
         let ok = false;
         try {
@@ -98,7 +98,7 @@ export function addOdbCommands(program: Command, io: OdbCommandIo): void {
         const type = first;
         if (!['commit', 'tree', 'blob', 'tag'].includes(type)) throw new XtestPackError('INVALID_ARGUMENT', `invalid object type "${type}"`);
         const obj = peel(ctx, second!, resolveRevision(ctx, second!), type as ObjectType);
-        io.stdout.write(o.odb.get(obj.oid, obj.type).data);
+        io.stdout.write(o.odb.get(obj.oid, type as ObjectType).data);
         return;
       }
       const target = resolveRevision(ctx, first);
@@ -123,15 +123,17 @@ export function addOdbCommands(program: Command, io: OdbCommandIo): void {
       .option('-d', 'only trees')
       .option('--name-only', 'only the paths')
       .option('--name-status', 'same as --name-only')
-      .option('-z', 'NUL-terminate lines and do not quote paths'),
-  ).action((treeish: string, paths: string[], opts: WhereOptions & { r?: boolean; t?: boolean; d?: boolean; nameOnly?: boolean; nameStatus?: boolean; z?: boolean }) => {
+      .option('-z', 'NUL-terminate lines and do not quote paths')
+      .option('--full-name', 'print paths from the top of the repository, not relative to the current directory'),
+  ).action((treeish: string, paths: string[], opts: WhereOptions & { r?: boolean; t?: boolean; d?: boolean; nameOnly?: boolean; nameStatus?: boolean; z?: boolean; fullName?: boolean }) => {
     const o = open(io, opts);
     try {
-      const ctx: RevisionContext = { odb: o.odb, refs: o.refs };
+      const ctx: RevisionContext = { odb: o.odb, refs: o.refs, prefix: o.prefix };
       const tree = peel(ctx, treeish, resolveRevision(ctx, treeish), 'tree');
-      const prefixed = o.prefix === '' ? paths : paths.map((p) => `${o.prefix}/${p}`);
       io.stdout.write(
-        lsTree(o.odb, tree.oid, prefixed, {
+        lsTree(o.odb, tree.oid, paths, {
+          prefix: o.prefix,
+          fullName: opts.fullName === true,
           recursive: opts.r === true,
           showTrees: opts.t === true,
           treesOnly: opts.d === true,

@@ -102,15 +102,17 @@ export function parseConfig(text: string, file?: string, into = new GitConfig())
     if (!/[A-Za-z]/.test(c)) fail(`unexpected ${JSON.stringify(c)}`);
     let key = '';
     while (i < n && /[A-Za-z0-9-]/.test(text[i]!)) key += text[i++];
-    if (section === undefined) fail('variable outside a section');
     skipSpace();
+    let value = 'true';
     if (text[i] !== '=') {
       if (i < n && text[i] !== '\n' && text[i] !== '\r' && text[i] !== '#' && text[i] !== ';') fail('bad variable name');
-      into.add(`${section}.${key}`, 'true');
-      continue;
+    } else {
+      i++;
+      value = readValue();
     }
-    i++;
-    into.add(`${section}.${key}`, readValue());
+    // git reads a variable before any section and files it under no section: nothing here asks
+    // for such names, so it is read and dropped.
+    if (section !== undefined) into.add(`${section}.${key}`, value);
   }
   return into;
 
@@ -132,7 +134,8 @@ export function parseConfig(text: string, file?: string, into = new GitConfig())
       }
       i++;
       if (!quoted && (ch === ' ' || ch === '\t' || ch === '\r')) {
-        if (out !== '') pendingSpace += ch === '\r' ? '' : ch;
+        // Outside quotes, each blank inside a value becomes one space (git's parse_value).
+        if (out !== '' && ch !== '\r') pendingSpace += ' ';
         continue;
       }
       out += pendingSpace;
@@ -154,7 +157,7 @@ export function parseConfig(text: string, file?: string, into = new GitConfig())
         }
         if (e === 'n') out += '\n';
         else if (e === 't') out += '\t';
-        else if (e === 'b') out = out.slice(0, -1);
+        else if (e === 'b') out += '\b';
         else if (e === '\\' || e === '"') out += e;
         else fail('bad escape in value');
         continue;

@@ -17,6 +17,12 @@ export interface LsTreeOptions {
   nameOnly?: boolean;
   /** -z: NUL-terminated, unquoted. */
   nulTerminated?: boolean;
+  /**
+   * The current directory inside the work tree ('' at the top): paths are taken relative to it
+   * (no paths means this directory), and printed relative to it unless `fullName`.
+   */
+  prefix?: string;
+  fullName?: boolean;
 }
 
 const enc = new TextEncoder();
@@ -27,7 +33,10 @@ const enc = new TextEncoder();
  *   process.stdout.write(lsTree(odb, treeOid, [], { recursive: true }));
  */
 export function lsTree(odb: ObjectDatabase, tree: Uint8Array, paths: readonly string[], options: LsTreeOptions = {}): Uint8Array {
-  const specs = paths.map((p) => enc.encode(p));
+  const prefix = options.prefix ?? '';
+  const given = prefix !== '' && paths.length === 0 ? ['.'] : paths;
+  const specs = given.map((p) => enc.encode(joinPrefix(prefix, p)));
+  const relativeTo = options.fullName || prefix === '' ? undefined : enc.encode(prefix);
   const recursive = options.recursive === true;
   const showTrees = options.showTrees === true || (options.treesOnly === true && recursive);
   const out: Uint8Array[] = [];
@@ -48,7 +57,8 @@ export function lsTree(odb: ObjectDatabase, tree: Uint8Array, paths: readonly st
         if (!showTrees) show = false;
       }
       if (show) {
-        const name = options.nulTerminated ? path : quotePath(path);
+        const shown = relativeTo ? relativePath(relativeTo, path) : path;
+        const name = options.nulTerminated ? shown : quotePath(shown);
         const head = options.nameOnly ? '' : `${e.mode.toString(8).padStart(6, '0')} ${type} ${toHex(e.oid)}\t`;
         out.push(enc.encode(head), name, Uint8Array.of(term));
       }
@@ -82,6 +92,39 @@ function showRecursive(recursive: boolean, specs: Uint8Array[], base: Uint8Array
     if (startsWith(rest, name)) return true;
   }
   return false;
+}
+
+/**
+ * A path given on the command line in directory `prefix`, from the top: `.` and `..` resolved,
+ * a trailing '/' kept (it means "the directory's contents" to ls-tree).
+ */
+function joinPrefix(prefix: string, path: string): string {
+  const slash = path.endsWith('/') || path === '.' || path === '..' || path.endsWith('/.') || path.endsWith('/..');
+  const parts = prefix === '' ? [] : prefix.split('/');
+  for (const c of path.split('/')) {
+    if (c === '' || c === '.') continue;
+    if (c === '..') parts.pop();
+    else parts.push(c);
+  }
+  const joined = parts.join('/');
+  return slash && joined !== '' ? `${joined}/` : joined;
+}
+
+/** `path` as seen from the directory `from` (git's relative_path: `../` to climb). */
+function relativePath(from: Uint8Array, path: Uint8Array): Uint8Array {
+  const dirs = new TextDecoder().decode(from).split('/');
+  const p = path;
+  let common = 0;
+  let at = 0;
+  for (const d of dirs) {
+    const dEnc = enc.encode(d);
+    if (p.length >= at + dEnc.length + 1 && startsWith(p.subarray(at), dEnc) && p[at + dEnc.length] === 0x2f) {
+      at += dEnc.length + 1;
+      common++;
+    } else break;
+  }
+  const up = '../'.repeat(dirs.length - common);
+  return concat(enc.encode(up), p.subarray(at));
 }
 
 function startsWith(a: Uint8Array, prefix: Uint8Array): boolean {

@@ -66,7 +66,7 @@ export class RefStore {
    */
   resolve(name: string): ResolvedRef | undefined {
     let cur = name;
-    for (let depth = 0; depth <= MAX_SYMREF_DEPTH; depth++) {
+    for (let depth = 0; depth < MAX_SYMREF_DEPTH; depth++) {
       if (!isValidRefName(cur)) return undefined;
       const path = joinPath(this.#dirFor(cur), cur);
       const kind = this.#storage.kind(path);

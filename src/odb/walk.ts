@@ -34,8 +34,6 @@ interface Spec {
   readonly pattern: string;
   readonly dirOnly: boolean;
   readonly glob: boolean;
-  /** Leading components without wildcards: the walk need not leave them. */
-  readonly literalDir: string;
   hits: number;
 }
 
@@ -50,15 +48,7 @@ export function parsePathspec(text: string): Spec {
   if (text.startsWith('/') || t.split('/').some((c) => c === '..' || c === '.')) {
     throw new XtestPackError('INVALID_ARGUMENT', `pathspec ${JSON.stringify(text)} is absolute or climbs with '..'`);
   }
-  const glob = hasWildcard(t);
-  const comps = t === '' ? [] : t.split('/');
-  const literal: string[] = [];
-  for (const c of comps) {
-    if (hasWildcard(c)) break;
-    literal.push(c);
-  }
-  if (glob && literal.length === comps.length) literal.pop();
-  return { text, pattern: t, dirOnly, glob, literalDir: literal.join('/'), hits: 0 };
+  return { text, pattern: t, dirOnly, glob: hasWildcard(t), hits: 0 };
 }
 
 const decoder = new TextDecoder();
@@ -109,14 +99,14 @@ export function walkTree(odb: ObjectDatabase, tree: Uint8Array, pathspecs: reado
 /** Could `spec` select something strictly below the directory `dir`? */
 function mayReachBelow(spec: Spec, dir: string): boolean {
   if (!spec.glob) return spec.pattern.startsWith(`${dir}/`);
-  const lit = spec.literalDir;
-  if (lit === '' || lit === dir || lit.startsWith(`${dir}/`)) return true;
-  // Below the literal directory, a glob may match at any depth only through '**'.
-  if (!dir.startsWith(`${lit}/`)) return false;
-  if (spec.pattern.includes('**')) return true;
-  const d = dir.split('/');
   const pat = spec.pattern.split('/');
-  return d.length < pat.length && d.every((c, i) => wildmatch(pat[i]!, c));
+  const d = dir.split('/');
+  // Components before the first '**' must match the directory's, one for one; after a '**'
+  // anything can follow.
+  const star = pat.indexOf('**');
+  if (star < 0) return d.length < pat.length && d.every((c, i) => wildmatch(pat[i]!, c));
+  for (let i = 0; i < Math.min(star, d.length); i++) if (!wildmatch(pat[i]!, d[i]!)) return false;
+  return true;
 }
 
 function concat(dir: Uint8Array, name: Uint8Array): Uint8Array {

@@ -73,6 +73,21 @@ function match(p: string, pi: number, t: string, ti: number): boolean {
   return ti === t.length;
 }
 
+const POSIX_CLASSES: Record<string, RegExp> = {
+  alnum: /^[A-Za-z0-9]$/,
+  alpha: /^[A-Za-z]$/,
+  blank: /^[ \t]$/,
+  cntrl: /^[\x00-\x1f\x7f]$/,
+  digit: /^[0-9]$/,
+  graph: /^[\x21-\x7e]$/,
+  lower: /^[a-z]$/,
+  print: /^[\x20-\x7e]$/,
+  punct: /^[!-\/:-@[-`{-~]$/,
+  space: /^[ \t\n\v\f\r]$/,
+  upper: /^[A-Z]$/,
+  xdigit: /^[0-9A-Fa-f]$/,
+};
+
 /** A bracket class at p[pi] === '['; undefined when it is not closed (then '[' is literal). */
 function matchClass(p: string, pi: number, ch: string): { matched: boolean; end: number } | undefined {
   let i = pi + 1;
@@ -85,6 +100,16 @@ function matchClass(p: string, pi: number, ch: string): { matched: boolean; end:
   let first = true;
   while (i < p.length && (p[i] !== ']' || first)) {
     first = false;
+    if (p[i] === '[' && p[i + 1] === ':') {
+      const close = p.indexOf(':]', i + 2);
+      if (close > 0) {
+        const cls = POSIX_CLASSES[p.slice(i + 2, close)];
+        if (cls === undefined) return { matched: false, end: p.length + 1 }; // git: a malformed class never matches
+        if (cls.test(ch)) matched = true;
+        i = close + 2;
+        continue;
+      }
+    }
     let lo = p[i]!;
     if (lo === '\\' && i + 1 < p.length) lo = p[++i]!;
     if (p[i + 1] === '-' && p[i + 2] !== undefined && p[i + 2] !== ']') {

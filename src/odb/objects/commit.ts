@@ -96,21 +96,21 @@ export function checkCommit(data: Uint8Array, format: ObjectFormat): CommitProbl
   for (i = 1; headers[i]?.key === 'parent'; i++) {
     if (!parseOid(headers[i]!.value ?? new Uint8Array(0), format)) out.push('badParentSha1');
   }
-  if (headers[i]?.key !== 'author') out.push('missingAuthor');
-  else {
-    out.push(...checkIdent(headers[i]!.value));
-    i++;
-    if (headers[i]?.key === 'author') out.push('multipleAuthors');
-    while (headers[i]?.key === 'author') i++;
-  }
-  if (headers[i]?.key !== 'committer') out.push('missingCommitter');
-  else out.push(...checkIdent(headers[i]!.value));
-  return [...new Set(out)];
+  if (out.length > 0) return out;
+  if (headers[i]?.key !== 'author') return ['missingAuthor'];
+  const author = checkIdent(headers[i]!.value);
+  if (author.length > 0) return author;
+  i++;
+  if (headers[i]?.key === 'author') return ['multipleAuthors'];
+  if (headers[i]?.key !== 'committer') return ['missingCommitter'];
+  return checkIdent(headers[i]!.value);
 }
 
 export type IdentProblem =
+  | 'missingNameBeforeEmail'
   | 'missingEmail'
   | 'badName'
+  | 'missingSpaceBeforeEmail'
   | 'badEmail'
   | 'missingSpaceBeforeDate'
   | 'badDate'
@@ -118,24 +118,43 @@ export type IdentProblem =
   | 'badTimezone';
 
 /**
- * fsck's checks of `Name <email> <seconds> <+hhmm>` (fsck.c `fsck_ident`).
+ * fsck's check of `Name <email> <seconds> <+hhmm>` (fsck.c `fsck_ident`): the first problem, or
+ * none.
  * @example
  *   checkIdent(bytes('A <a@b> 1700000000 +0000')) // []
  */
 export function checkIdent(ident: Uint8Array | undefined): IdentProblem[] {
   const s = ident === undefined ? '' : latin1(ident);
-  const lt = s.indexOf('<');
-  if (lt < 0) return ['missingEmail'];
-  if (lt === 0 || s[lt - 1] !== ' ') return ['badName'];
-  if (s.slice(0, lt).includes('>')) return ['badName'];
-  const gt = s.indexOf('>', lt + 1);
-  if (gt < 0 || s.slice(lt + 1, gt).includes('<')) return ['badEmail'];
-  let rest = s.slice(gt + 1);
-  if (rest[0] !== ' ') return ['missingSpaceBeforeDate'];
-  rest = rest.slice(1);
-  const m = /^(\d+)/.exec(rest);
-  if (!m) return ['badDate'];
-  if (m[1]!.length > 1 && m[1]!.startsWith('0')) return ['zeroPaddedDate'];
-  if (!/^ [+-]\d{4}$/.test(rest.slice(m[1]!.length))) return ['badTimezone'];
+  let p = 0;
+  if (s[0] === '<') return ['missingNameBeforeEmail'];
+  for (;;) {
+    if (p >= s.length || s[p] === '\n') return ['missingEmail'];
+    if (s[p] === '>') return ['badName'];
+    if (s[p] === '<') break;
+    p++;
+  }
+  if (s[p - 1] !== ' ') return ['missingSpaceBeforeEmail'];
+  p++;
+  for (;;) {
+    if (p >= s.length || s[p] === '<' || s[p] === '\n') return ['badEmail'];
+    if (s[p] === '>') break;
+    p++;
+  }
+  p++;
+  if (s[p] !== ' ') return ['missingSpaceBeforeDate'];
+  p++;
+  // git has always allowed extra blanks before the date.
+  while (s[p] === ' ' || s[p] === '\t') p++;
+  if (!isDigit(s[p])) return ['badDate'];
+  if (s[p] === '0' && s[p + 1] !== ' ') return ['zeroPaddedDate'];
+  while (isDigit(s[p])) p++;
+  if (s[p] !== ' ') return ['badDate'];
+  p++;
+  const tz = s.slice(p);
+  if (!/^[+-][0-9]{4}$/.test(tz)) return ['badTimezone'];
   return [];
+}
+
+function isDigit(c: string | undefined): boolean {
+  return c !== undefined && c >= '0' && c <= '9';
 }

@@ -14,6 +14,8 @@ export interface Header {
   readonly key: string;
   /** The value with continuation lines joined by LF; `undefined` for a line with no space. */
   readonly value: Uint8Array | undefined;
+  /** The key line had no space, and continuation lines followed (the value starts with LF). */
+  readonly noSpace?: boolean;
 }
 
 export interface HeaderBlock {
@@ -52,7 +54,7 @@ export function parseHeaders(data: Uint8Array): HeaderBlock {
       joined.set(prev);
       joined[prev.length] = LF;
       joined.set(line.subarray(1), prev.length + 1);
-      headers[headers.length - 1] = { key: last.key, value: joined };
+      headers[headers.length - 1] = last.value === undefined || last.noSpace ? { key: last.key, value: joined, noSpace: true } : { key: last.key, value: joined };
       continue;
     }
     const sp = line.indexOf(SP);
@@ -75,7 +77,7 @@ export function serializeHeaders(block: HeaderBlock): Uint8Array {
   for (const hd of block.headers) {
     n += hd.key.length + 1;
     if (hd.value !== undefined) {
-      n += 1 + hd.value.length;
+      n += (hd.noSpace ? 0 : 1) + hd.value.length;
       for (const c of hd.value) if (c === LF) n++;
     }
   }
@@ -85,7 +87,7 @@ export function serializeHeaders(block: HeaderBlock): Uint8Array {
   block.headers.forEach((hd, i) => {
     for (let k = 0; k < hd.key.length; k++) out[p++] = hd.key.charCodeAt(k);
     if (hd.value !== undefined) {
-      out[p++] = SP;
+      if (!hd.noSpace) out[p++] = SP;
       for (const c of hd.value) {
         out[p++] = c;
         if (c === LF) out[p++] = SP;

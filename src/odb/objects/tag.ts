@@ -49,7 +49,7 @@ export function serializeTag(t: HeaderBlock): Uint8Array {
   return serializeHeaders(t);
 }
 
-export type TagProblem = 'missingObject' | 'badObjectSha1' | 'missingType' | 'badType' | 'missingTagEntry' | 'missingTaggerEntry' | IdentProblem;
+export type TagProblem = 'missingObject' | 'badObjectSha1' | 'missingTypeEntry' | 'badType' | 'missingTagEntry' | 'missingTaggerEntry' | IdentProblem;
 
 /**
  * What `git fsck` would report of a tag's headers.
@@ -60,7 +60,7 @@ export function checkTag(data: Uint8Array, format: ObjectFormat): TagProblem[] {
   const { headers } = parseHeaders(data);
   if (headers[0]?.key !== 'object') return ['missingObject'];
   if (!parseOid(headers[0].value ?? new Uint8Array(0), format)) return ['badObjectSha1'];
-  if (headers[1]?.key !== 'type') return ['missingType'];
+  if (headers[1]?.key !== 'type') return ['missingTypeEntry'];
   if (!TYPES.includes(latin1(headers[1].value ?? new Uint8Array(0)))) return ['badType'];
   if (headers[2]?.key !== 'tag') return ['missingTagEntry'];
   if (headers[3]?.key !== 'tagger') return ['missingTaggerEntry'];

@@ -9,6 +9,7 @@
  */
 import { XtestPackError } from '../../errors.js';
 import { hashLength, type ObjectFormat, type ObjectType } from '../../pack/oid.js';
+import { isDotGitLike } from './names.js';
 
 export const MODE_TREE = 0o040000;
 export const MODE_BLOB = 0o100644;
@@ -144,6 +145,8 @@ export type TreeProblem =
 export function checkTree(entries: readonly TreeEntry[]): TreeProblem[] {
   const problems = new Set<TreeProblem>();
   let prev: TreeEntry | undefined;
+  // Duplicates need not be adjacent: "a", "a.b", "a/" is git's order.
+  const names = new Set<string>();
   for (const e of entries) {
     if (e.oid.every((b) => b === 0)) problems.add('nullSha1');
     const n = e.name;
@@ -152,18 +155,20 @@ export function checkTree(entries: readonly TreeEntry[]): TreeProblem[] {
     const s = latin1(n);
     if (s === '.') problems.add('hasDot');
     if (s === '..') problems.add('hasDotdot');
-    if (s.toLowerCase() === '.git') problems.add('hasDotgit');
+    if (isDotGitLike(utf8(n))) problems.add('hasDotgit');
     if (e.modeText.startsWith('0')) problems.add('zeroPaddedFilemode');
     const raw = parseInt(e.modeText, 8);
     if (![0o100644, 0o100755, 0o100664, 0o120000, 0o040000, 0o160000].includes(raw)) problems.add('badFilemode');
-    if (prev) {
-      const c = compareTreeEntries(prev, e);
-      if (bytesSame(prev.name, e.name)) problems.add('duplicateEntries');
-      else if (c > 0) problems.add('treeNotSorted');
-    }
+    if (names.has(s)) problems.add('duplicateEntries');
+    names.add(s);
+    if (prev && !bytesSame(prev.name, e.name) && compareTreeEntries(prev, e) > 0) problems.add('treeNotSorted');
     prev = e;
   }
   return [...problems];
+}
+
+function utf8(b: Uint8Array): string {
+  return new TextDecoder().decode(b);
 }
 
 function latin1(b: Uint8Array): string {
