@@ -13,6 +13,7 @@ import { encodeIdx } from '../pack/idx.js';
 import { indexPack, type IndexProgress } from '../pack/index-pack.js';
 import { toHex, type ObjectFormat } from '../pack/oid.js';
 import { formatVerifyStat, verifyPack } from '../pack/verify.js';
+import { addCheckoutCommand } from './checkout-command.js';
 import { addExportCommands } from './export-commands.js';
 import { addOdbCommands, SilentExit } from './odb-commands.js';
 import { createProgress, type Progress } from './progress.js';
@@ -148,6 +149,7 @@ export function createProgram(io: CliIo): { program: Command; run(argv: string[]
 
   addOdbCommands(program, { stdout: io.stdout, env: io.env, cwd: io.cwd ?? process.cwd(), backend });
   addExportCommands(program, { stdout: io.stdout, stderr: io.stderr, cwd: io.cwd ?? process.cwd(), backend, progressFor });
+  addCheckoutCommand(program, { stdout: io.stdout, stderr: io.stderr, env: io.env, cwd: io.cwd ?? process.cwd(), backend, progressFor });
 
   return {
     program,

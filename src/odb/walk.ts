@@ -69,7 +69,16 @@ export function walkTree(odb: ObjectDatabase, tree: Uint8Array, pathspecs: reado
 
   const visit = (oid: Uint8Array, path: string, pathBytes: Uint8Array, selected: boolean) => {
     trees.push({ path, pathBytes, mode: MODE_TREE, oid });
-    const data = odb.get(oid, 'tree').data;
+    let data: Uint8Array;
+    try {
+      data = odb.get(oid, 'tree').data;
+    } catch (e) {
+      // Name the path the tree was reached by: the id alone does not tell a user what is missing.
+      if (e instanceof XtestPackError && e.path === undefined) {
+        throw new XtestPackError(e.code, e.reason, { file: e.file, offset: e.offset, oid: e.oid ?? toHex(oid), path: path === '' ? '/' : `${path}/`, cause: e });
+      }
+      throw e;
+    }
     for (const e of parseTree(data, odb.format, toHex(oid))) {
       const name = decoder.decode(e.name);
       const childPath = path === '' ? name : `${path}/${name}`;

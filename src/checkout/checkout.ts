@@ -1,0 +1,358 @@
+/**
+ * Checkout from a pack directory: materialize exactly the requested paths of a commit (or tag,
+ * or tree), every object verified by its id on the way down, safely and atomically.
+ *
+ * 1. Plan, touching nothing: resolve the id, walk to the selected entries (only the trees on
+ *    the way are read), check every name (path-check.ts) and every path against what is
+ *    already in the output directory (no symlink on the way, no file where a directory must
+ *    be, no different file without `force`).
+ * 2. Stage: write each verified blob to a temporary file (or symlink) in a staging directory
+ *    inside the output directory, so that a rename puts it in place.
+ * 3. Commit: create the directories, rename the files into place, symlinks last. On any error,
+ *    undo what was done: the output directory is left as it was. A killed process leaves at
+ *    most a `.xtest-pack-tmp-*` staging directory, never a partial file under its final name.
+ */
+import {
+  chmodSync,
+  closeSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  rmdirSync,
+  symlinkSync,
+  writeSync,
+  type Stats,
+} from 'node:fs';
+import { join } from 'node:path';
+import type { Backend } from '../backend/types.js';
+import { XtestPackError } from '../errors.js';
+import { nodeStorage } from '../fs/node-storage.js';
+import { decodeManifest, MANIFEST_NAME } from '../export/manifest.js';
+import type { ObjectDatabase } from '../odb/database.js';
+import { MODE_EXECUTABLE, MODE_GITLINK, MODE_SYMLINK } from '../odb/objects/tree.js';
+import { openPackDirectory } from '../odb/open.js';
+import { peel, resolveRevision } from '../odb/revision.js';
+import { walkTree, type WalkEntry } from '../odb/walk.js';
+import { objectHeader, toHex } from '../pack/oid.js';
+import { unsafeNameReason, unsafePathspecReason } from './path-check.js';
+
+export interface CheckoutOptions {
+  /** The pack directory. */
+  objects: string;
+  /** A commit, annotated tag or tree: full or abbreviated id. */
+  oid: string;
+  /** The output directory (created if needed). */
+  out: string;
+  /** What to check out; default: the manifest's files, or the whole tree without a manifest. */
+  pathspecs?: readonly string[];
+  /** Replace existing files whose content differs. */
+  force?: boolean;
+  backend: Backend;
+  onProgress?: (p: { done: number; total: number }) => void;
+}
+
+export interface CheckoutFile {
+  readonly path: string;
+  readonly mode: number;
+  readonly oid: string;
+  readonly size: number;
+  /** `written` now, or already `unchanged` in the output directory. */
+  readonly state: 'written' | 'unchanged';
+}
+
+export interface CheckoutResult {
+  readonly tree: string;
+  readonly files: readonly CheckoutFile[];
+  /** Submodules (gitlinks) selected: reported, not checked out. */
+  readonly skippedGitlinks: readonly string[];
+}
+
+interface Planned {
+  entry: WalkEntry;
+  final: Buffer;
+  /** The file at the final path when it differs and `force` replaces it. */
+  replaces: boolean;
+  unchanged: boolean;
+  staged?: Buffer;
+  size: number;
+}
+
+const STAGING_PREFIX = '.xtest-pack-tmp-';
+
+/**
+ * Check out `pathspecs` of `oid` from a pack directory into `out`.
+ * @throws UNSAFE_PATH (a hostile name, a symlink on the way), CHECKOUT_CONFLICT (an existing
+ *         file differs and `force` is off), OBJECT_MISSING (naming the path and what to export),
+ *         OID_MISMATCH, UNKNOWN_REVISION, and read errors; the output directory is then as before.
+ * @example
+ *   checkoutSync({ objects: 'test-data', oid: manifest.commit, out: 'fixtures-out', backend });
+ */
+export function checkoutSync(options: CheckoutOptions): CheckoutResult {
+  const opened = openPackDirectory(options.objects, nodeStorage, options.backend);
+  try {
+    return checkoutFrom(opened.odb, options);
+  } finally {
+    opened.close();
+  }
+}
+
+/** `checkoutSync` as a promise, for callers on an event loop. */
+export async function checkout(options: CheckoutOptions): Promise<CheckoutResult> {
+  return checkoutSync(options);
+}
+
+function defaultPathspecs(objects: string): string[] | undefined {
+  let text: string;
+  try {
+    text = readFileSync(join(objects, MANIFEST_NAME), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const m = decodeManifest(text);
+  if (!m) throw new XtestPackError('INVALID_ARGUMENT', 'manifest is not an xtest-pack manifest', { file: join(objects, MANIFEST_NAME) });
+  return m.files.map((f) => f.path);
+}
+
+function checkoutFrom(odb: ObjectDatabase, options: CheckoutOptions): CheckoutResult {
+  const specs = options.pathspecs && options.pathspecs.length > 0 ? [...options.pathspecs] : defaultPathspecs(options.objects) ?? [];
+  for (const s of specs) {
+    const why = unsafePathspecReason(s);
+    if (why) throw new XtestPackError('UNSAFE_PATH', `pathspec ${why}`, { path: s });
+  }
+  // ---- 1. plan
+  const ctx = { odb };
+  const tree = peel(ctx, options.oid, resolveRevision(ctx, options.oid), 'tree');
+  let walk;
+  try {
+    walk = walkTree(odb, tree.oid, specs);
+  } catch (e) {
+    throw missingHint(e, options.objects);
+  }
+  if (walk.unmatched.length > 0) {
+    throw new XtestPackError('PATHSPEC_UNMATCHED', `pathspec '${walk.unmatched[0]}' matched nothing in tree ${toHex(tree.oid)}`, {
+      path: walk.unmatched[0],
+    });
+  }
+  const skippedGitlinks: string[] = [];
+  const entries = walk.entries.filter((e) => {
+    if (e.mode !== MODE_GITLINK) return true;
+    skippedGitlinks.push(e.path);
+    return false;
+  });
+  checkNames(entries);
+  const out = Buffer.from(options.out);
+  const outExisted = kind(out) !== undefined;
+  if (outExisted && kind(out) !== 'dir') throw new XtestPackError('CHECKOUT_CONFLICT', 'the output path is not a directory', { file: options.out });
+
+  // ---- 2. stage
+  if (!outExisted) mkdirSync(out, { recursive: true });
+  const staging = join(options.out, `${STAGING_PREFIX}${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
+  mkdirSync(staging);
+  const undo: (() => void)[] = [];
+  try {
+    checkCaseCollisions(staging, entries);
+    const sameAsBlob = blobComparer(options.backend, odb.format);
+    const plan = entries.map((e) => planEntry(out, e, options.force === true, sameAsBlob));
+    let done = 0;
+    plan.forEach((p, i) => {
+      if (p.unchanged) return;
+      const data = readBlob(odb, p.entry, options.objects);
+      p.size = data.length;
+      const tmp = Buffer.from(join(staging, String(i)));
+      if (p.entry.mode === MODE_SYMLINK) symlinkSync(Buffer.from(data), tmp);
+      else writeNew(tmp, data, p.entry.mode === MODE_EXECUTABLE ? 0o777 : 0o666);
+      p.staged = tmp;
+      options.onProgress?.({ done: ++done, total: plan.length });
+    });
+
+    // ---- 3. commit: directories, files, then symlinks (nothing is ever written through one)
+    for (const p of plan) {
+      if (p.staged) ensureDirs(out, p.entry.pathBytes, undo);
+    }
+    const ordered = [...plan.filter((p) => p.entry.mode !== MODE_SYMLINK), ...plan.filter((p) => p.entry.mode === MODE_SYMLINK)];
+    for (const p of ordered) {
+      if (!p.staged) continue;
+      checkNoSymlinkOnTheWay(out, p.entry.pathBytes);
+      if (p.replaces) {
+        const backup = Buffer.concat([p.staged, Buffer.from('.old')]);
+        renameSync(p.final, backup);
+        undo.push(() => renameSync(backup, p.final));
+      }
+      renameSync(p.staged, p.final);
+      const final = p.final;
+      undo.push(() => rmSync(final, { force: true }));
+    }
+    rmSync(staging, { recursive: true, force: true });
+    return {
+      tree: toHex(tree.oid),
+      files: plan.map((p) => ({
+        path: p.entry.path,
+        mode: p.entry.mode,
+        oid: toHex(p.entry.oid),
+        size: p.size,
+        state: p.unchanged ? 'unchanged' : 'written',
+      })),
+      skippedGitlinks,
+    };
+  } catch (e) {
+    for (const u of undo.reverse()) {
+      try {
+        u();
+      } catch {
+        // Best effort: the first error is the one to report.
+      }
+    }
+    rmSync(staging, { recursive: true, force: true });
+    if (!outExisted) rmSync(out, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+function missingHint(e: unknown, objects: string): unknown {
+  if (e instanceof XtestPackError && e.code === 'OBJECT_MISSING') {
+    const path = e.path ?? '';
+    return new XtestPackError(
+      'OBJECT_MISSING',
+      `not in the pack directory: export again with this path (xtest-pack export --out ${objects} ${path.replace(/\/$/, '') || '.'})`,
+      { oid: e.oid, path: path === '' ? undefined : path, file: objects },
+    );
+  }
+  return e;
+}
+
+function readBlob(odb: ObjectDatabase, e: WalkEntry, objects: string): Uint8Array {
+  try {
+    return odb.get(e.oid, 'blob').data;
+  } catch (err) {
+    if (err instanceof XtestPackError && err.path === undefined) {
+      throw missingHint(new XtestPackError(err.code, err.reason, { file: err.file, offset: err.offset, oid: err.oid ?? toHex(e.oid), path: e.path, cause: err }), objects);
+    }
+    throw err;
+  }
+}
+
+/** Every component of every path is a safe name; no path is both a file and a directory. */
+function checkNames(entries: readonly WalkEntry[]): void {
+  const files = new Set<string>();
+  const dirs = new Set<string>();
+  for (const e of entries) {
+    const comps = splitBytes(e.pathBytes);
+    comps.forEach((c, i) => {
+      const why = unsafeNameReason(c, i === comps.length - 1 ? e.mode : 0o040000);
+      if (why) throw new XtestPackError('UNSAFE_PATH', `tree entry ${JSON.stringify(new TextDecoder().decode(c))} ${why}`, { path: e.path, oid: toHex(e.oid) });
+    });
+    const key = Buffer.from(e.pathBytes).toString('latin1');
+    if (files.has(key) || dirs.has(key)) throw new XtestPackError('UNSAFE_PATH', 'two tree entries have this path', { path: e.path });
+    files.add(key);
+    for (let i = 0; i < e.pathBytes.length; i++) if (e.pathBytes[i] === 0x2f) dirs.add(Buffer.from(e.pathBytes.subarray(0, i)).toString('latin1'));
+  }
+  for (const f of files) if (dirs.has(f)) throw new XtestPackError('UNSAFE_PATH', 'a tree entry is both a file and a directory', { path: f });
+}
+
+/** On a case-insensitive file system, refuse two paths that would land on the same file. */
+function checkCaseCollisions(staging: string, entries: readonly WalkEntry[]): void {
+  // Probe: the staging directory's name in upper case finds it only on such a file system.
+  const cut = staging.lastIndexOf('/') + 1;
+  if (kind(Buffer.from(staging.slice(0, cut) + staging.slice(cut).toUpperCase())) === undefined) return;
+  const seen = new Map<string, string>();
+  for (const e of entries) {
+    const folded = e.path.normalize('NFC').toLowerCase();
+    const other = seen.get(folded);
+    if (other !== undefined) {
+      throw new XtestPackError('UNSAFE_PATH', `collides with ${JSON.stringify(other)} on this case-insensitive file system`, { path: e.path });
+    }
+    seen.set(folded, e.path);
+  }
+}
+
+function kind(p: Buffer): 'dir' | 'file' | 'symlink' | 'other' | undefined {
+  let st: Stats;
+  try {
+    st = lstatSync(p);
+  } catch {
+    return undefined;
+  }
+  return st.isSymbolicLink() ? 'symlink' : st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
+}
+
+function splitBytes(b: Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let start = 0;
+  for (let i = 0; i <= b.length; i++) {
+    if (i === b.length || b[i] === 0x2f) {
+      out.push(b.subarray(start, i));
+      start = i + 1;
+    }
+  }
+  return out;
+}
+
+/** Refuse a symlink, or a non-directory, among the leading directories of `path` under `out`. */
+function checkNoSymlinkOnTheWay(out: Buffer, path: Uint8Array): void {
+  for (let i = 0; i < path.length; i++) {
+    if (path[i] !== 0x2f) continue;
+    const dir = Buffer.concat([out, Buffer.from('/'), path.subarray(0, i)]);
+    const k = kind(dir);
+    const shown = new TextDecoder().decode(path.subarray(0, i));
+    if (k === 'symlink') throw new XtestPackError('UNSAFE_PATH', `${shown} is a symbolic link: nothing is written through one`, { path: new TextDecoder().decode(path) });
+    if (k !== undefined && k !== 'dir') throw new XtestPackError('CHECKOUT_CONFLICT', `${shown} is not a directory`, { path: new TextDecoder().decode(path) });
+  }
+}
+
+/** What to do for one entry, given what the output directory holds. */
+function planEntry(out: Buffer, e: WalkEntry, force: boolean, sameAsBlob: (p: Buffer, k: 'file' | 'symlink', e: WalkEntry) => boolean): Planned {
+  checkNoSymlinkOnTheWay(out, e.pathBytes);
+  const final = Buffer.concat([out, Buffer.from('/'), e.pathBytes]);
+  const k = kind(final);
+  const planned: Planned = { entry: e, final, replaces: false, unchanged: false, size: 0 };
+  if (k === undefined) return planned;
+  if (k === 'dir' || k === 'other') throw new XtestPackError('CHECKOUT_CONFLICT', 'a directory or special file is in the way', { path: e.path });
+  if (sameAsBlob(final, k, e)) {
+    planned.unchanged = true;
+    planned.size = e.mode === MODE_SYMLINK ? readlinkSync(final, { encoding: 'buffer' }).length : lstatSync(final).size;
+    return planned;
+  }
+  if (!force) throw new XtestPackError('CHECKOUT_CONFLICT', 'an existing file differs (use --force to replace it)', { path: e.path });
+  planned.replaces = true;
+  return planned;
+}
+
+/** Does the file at `p` already hold exactly entry `e` (type, content, executable bit)? */
+function blobComparer(backend: Backend, format: ObjectDatabase['format']) {
+  return (p: Buffer, k: 'file' | 'symlink', e: WalkEntry): boolean => {
+    if ((k === 'symlink') !== (e.mode === MODE_SYMLINK)) return false;
+    if (k === 'file' && ((lstatSync(p).mode & 0o100) !== 0) !== (e.mode === MODE_EXECUTABLE)) return false;
+    // Content is compared through its id, computed as git does, so no object is read.
+    const content = k === 'symlink' ? readlinkSync(p, { encoding: 'buffer' }) : readFileSync(p);
+    const id = backend.createHash(format).update(objectHeader('blob', content.length)).update(content).digest();
+    return Buffer.compare(Buffer.from(id), Buffer.from(e.oid)) === 0;
+  };
+}
+
+function ensureDirs(out: Buffer, path: Uint8Array, undo: (() => void)[]): void {
+  for (let i = 0; i < path.length; i++) {
+    if (path[i] !== 0x2f) continue;
+    const dir = Buffer.concat([out, Buffer.from('/'), path.subarray(0, i)]);
+    const k = kind(dir);
+    if (k === 'dir') continue;
+    if (k !== undefined) throw new XtestPackError('CHECKOUT_CONFLICT', `${new TextDecoder().decode(path.subarray(0, i))} is not a directory`);
+    mkdirSync(dir);
+    undo.push(() => rmdirSync(dir));
+  }
+}
+
+function writeNew(path: Buffer, data: Uint8Array, mode: number): void {
+  const fd = openSync(path, 'wx', mode);
+  try {
+    let done = 0;
+    while (done < data.length) done += writeSync(fd, data, done, data.length - done);
+  } finally {
+    closeSync(fd);
+  }
+  // openSync applies the umask; chmod is not needed, but make the executable bit certain.
+  if (mode === 0o777) chmodSync(path, 0o777 & ~process.umask());
+}
