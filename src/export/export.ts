@@ -19,7 +19,15 @@ import { parsePathspec, walkTree, type WalkEntry } from '../odb/walk.js';
 import { bytesEqual } from '../pack/bytes.js';
 import { objectHeader, toHex } from '../pack/oid.js';
 import type { PackObjectSource, WritePackOptions } from '../pack/write.js';
-import { MANIFEST_FORMAT_VERSION, MANIFEST_NAME, decodeManifest, encodeManifest, type Manifest, type ManifestFile } from './manifest.js';
+import {
+  MANIFEST_FORMAT_VERSION,
+  MANIFEST_NAME,
+  decodeManifest,
+  encodeManifest,
+  normalizeManifest,
+  type Manifest,
+  type ManifestFile,
+} from './manifest.js';
 import { listPacks, writePackFiles } from './pack-dir.js';
 
 export interface ExportOptions extends Pick<WritePackOptions, 'window' | 'depth' | 'delta' | 'level' | 'onProgress'> {
@@ -85,7 +93,8 @@ function exportFrom(repo: Repository, options: ExportOptions): ExportResult {
   const notCommitted: string[] = [];
   for (const spec of walk.unmatched) {
     const p = parsePathspec(spec);
-    if (!p.glob && repo.workTree !== undefined && exists(join(repo.workTree, p.pattern))) notCommitted.push(p.pattern);
+    const onDisk = !p.glob && repo.workTree !== undefined ? kindOf(join(repo.workTree, p.pattern)) : undefined;
+    if (onDisk !== undefined && !(p.dirOnly && onDisk !== 'dir')) notCommitted.push(p.pattern);
     else throw new XtestPackError('PATHSPEC_UNMATCHED', `pathspec '${spec}' did not match any file in ${rev} (${toHex(commit.oid)})`);
   }
   const files = walk.entries.filter((e) => {
@@ -120,7 +129,14 @@ function exportFrom(repo: Repository, options: ExportOptions): ExportResult {
     if (!objects.has(hex)) objects.set(hex, { oid, path });
   };
   add(commit.oid, '');
+  // Only the trees on the way to a selected entry: a tree the walk merely looked into would
+  // give away names and ids of what is not exported.
+  const needed = new Set<string>(['']);
+  for (const e of walk.entries) {
+    for (let i = e.path.indexOf('/'); i >= 0; i = e.path.indexOf('/', i + 1)) needed.add(e.path.slice(0, i));
+  }
   for (const t of walk.trees) {
+    if (!needed.has(t.path)) continue;
     add(t.oid, t.path);
     for (const e of parseTree(odb.get(t.oid, 'tree').data, odb.format, toHex(t.oid))) {
       const name = new TextDecoder().decode(e.name);
@@ -166,7 +182,7 @@ function exportFrom(repo: Repository, options: ExportOptions): ExportResult {
     packSize = written.size;
   }
 
-  const manifest = mergeManifest(options.out, {
+  const manifest = normalizeManifest(mergeManifest(options.out, {
     formatVersion: MANIFEST_FORMAT_VERSION,
     objectFormat: repo.format,
     commit: toHex(commit.oid),
@@ -176,7 +192,7 @@ function exportFrom(repo: Repository, options: ExportOptions): ExportResult {
     files: files.map(
       (e): ManifestFile => ({ path: e.path, mode: e.mode.toString(8).padStart(6, '0'), oid: toHex(e.oid) }),
     ),
-  });
+  }));
   writeFileAtomic(join(options.out, MANIFEST_NAME), enc.encode(encodeManifest(manifest)));
   return { manifest, objects: objects.size, added: missing.length, pack, packSize, skipped };
 }
@@ -190,7 +206,9 @@ function mergeManifest(dir: string, next: Manifest): Manifest {
     old = undefined;
   }
   if (!old || old.commit !== next.commit) return next;
-  return { ...next, pathspecs: [...old.pathspecs, ...next.pathspecs], files: [...old.files, ...next.files] };
+  const files = new Map<string, ManifestFile>();
+  for (const f of [...old.files, ...next.files]) files.set(f.path, f);
+  return { ...next, pathspecs: [...new Set([...old.pathspecs, ...next.pathspecs])], files: [...files.values()] };
 }
 
 function list(paths: string[]): string {
@@ -198,12 +216,11 @@ function list(paths: string[]): string {
   return paths.length > 10 ? `${shown} and ${paths.length - 10} more` : shown;
 }
 
-function exists(path: string): boolean {
+function kindOf(path: string): 'dir' | 'other' | undefined {
   try {
-    lstatSync(path);
-    return true;
+    return lstatSync(path).isDirectory() ? 'dir' : 'other';
   } catch {
-    return false;
+    return undefined;
   }
 }
 

@@ -35,22 +35,38 @@ function comparePaths(a: string, b: string): number {
 }
 
 /**
- * The manifest's bytes.
+ * The manifest in its canonical form: pathspecs and files sorted by path (UTF-8 byte order),
+ * each once (the last given wins for a file).
+ */
+export function normalizeManifest(m: Manifest): Manifest {
+  const files = new Map<string, ManifestFile>();
+  for (const f of m.files) files.set(f.path, { path: f.path, mode: f.mode, oid: f.oid });
+  return {
+    formatVersion: m.formatVersion,
+    objectFormat: m.objectFormat,
+    commit: m.commit,
+    tree: m.tree,
+    repository: m.repository,
+    pathspecs: [...new Set(m.pathspecs)].sort(comparePaths),
+    files: [...files.values()].sort((a, b) => comparePaths(a.path, b.path)),
+  };
+}
+
+/**
+ * The manifest's bytes: canonical form, keys in a fixed order, a trailing newline.
  * @example
  *   writeFileSync('xtest-pack.json', encodeManifest(m));
  */
-export function encodeManifest(m: Manifest): string {
+export function encodeManifest(manifest: Manifest): string {
+  const m = normalizeManifest(manifest);
   const ordered = {
     formatVersion: m.formatVersion,
     objectFormat: m.objectFormat,
     commit: m.commit,
     tree: m.tree,
     ...(m.repository !== undefined ? { repository: m.repository } : {}),
-    pathspecs: [...new Set(m.pathspecs)].sort(comparePaths),
-    files: [...m.files]
-      .sort((a, b) => comparePaths(a.path, b.path))
-      .filter((f, i, all) => i === 0 || all[i - 1]!.path !== f.path)
-      .map((f) => ({ path: f.path, mode: f.mode, oid: f.oid })),
+    pathspecs: m.pathspecs,
+    files: m.files,
   };
   return `${JSON.stringify(ordered, null, 2)}\n`;
 }

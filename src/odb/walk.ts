@@ -85,13 +85,13 @@ export function walkTree(odb: ObjectDatabase, tree: Uint8Array, pathspecs: reado
       const childBytes = path === '' ? e.name : concat(pathBytes, e.name);
       const isTree = e.mode === MODE_TREE;
       let take = selected;
-      if (!take) {
-        for (const s of specs) {
-          if (s.dirOnly && !isTree) continue;
-          if (s.glob ? wildmatch(s.pattern, childPath) : s.pattern === childPath) {
-            s.hits++;
-            take = true;
-          }
+      // Every pathspec is tried, also below a directory another one selected, so that
+      // overlapping pathspecs each count as matched.
+      for (const s of specs) {
+        if (s.dirOnly && !isTree) continue;
+        if (s.glob ? wildmatch(s.pattern, childPath) : s.pattern === childPath) {
+          s.hits++;
+          take = true;
         }
       }
       if (isTree) {

@@ -88,8 +88,10 @@ export function createDeltaIndex(base: Uint8Array): DeltaIndex {
 }
 
 /**
- * The delta from `index.base` to `target`, or `undefined` when it would exceed `maxSize`
- * bytes (0 for no limit) or the target is empty.
+ * The delta from `index.base` to `target`, or `undefined` when the target is empty or the
+ * encoder gives up on reaching `maxSize` bytes (0 for no limit). Like git's, it gives up as soon
+ * as the output so far plus the bytes waiting to be inserted pass the limit, so it may miss a
+ * delta that a cleverer encoder would fit.
  * @example
  *   applyDelta(base, createDelta(createDeltaIndex(base), target)!) // equals target
  */

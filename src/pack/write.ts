@@ -102,8 +102,11 @@ export function writePack(
   const deflate = createDeflater(level);
   const progress = options.onProgress;
 
-  // One object per id, in id order: the result must not depend on the input order.
-  const objects = [...input].sort((a, b) => compareOid(a.oid, b.oid)).filter((o, i, all) => i === 0 || compareOid(all[i - 1]!.oid, o.oid) !== 0);
+  // One object per id, in id order (the smallest path kept when an id comes with several): the
+  // result must not depend on the input order.
+  const objects = [...input]
+    .sort((a, b) => compareOid(a.oid, b.oid) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+    .filter((o, i, all) => i === 0 || compareOid(all[i - 1]!.oid, o.oid) !== 0);
   const n = objects.length;
   for (const o of objects) {
     if (o.oid.length !== h) throw new XtestPackError('INVALID_ARGUMENT', `object id of ${o.oid.length} bytes in a ${format} pack`);
