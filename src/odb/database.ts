@@ -83,7 +83,9 @@ class ObjectDirectory {
     const source = this.#storage.openSource(p.packPath);
     if (!idxBytes || !source) throw new XtestPackError('IO', 'pack or idx vanished', { file: p.packPath });
     try {
-      const idx = decodeIdx(idxBytes, this.#backend, this.#format);
+      // Opened for reading as git does: the layout is checked now, entries as they are used,
+      // and every object read is verified against its id.
+      const idx = decodeIdx(idxBytes, this.#backend, this.#format, { check: 'structure' });
       p.pack = PackFile.open(source, idx, this.#backend, { cache: this.#cache });
       p.source = source;
       return p.pack;
