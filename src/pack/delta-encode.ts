@@ -191,8 +191,9 @@ export function createDelta(index: DeltaIndex, target: Uint8Array, maxSize = 0):
 function writeCopy(out: Uint8Array, o: number, offset: number, size: number): number {
   const at = o++;
   let cmd = 0x80;
+  // Offsets are below 2^32 (a base is one object in memory), so shifts are exact here.
   for (let i = 0; i < 4; i++) {
-    const b = Math.floor(offset / 2 ** (8 * i)) & 0xff;
+    const b = (offset >>> (8 * i)) & 0xff;
     if (b) {
       out[o++] = b;
       cmd |= 1 << i;
