@@ -453,16 +453,19 @@ class BlockReader {
   /** The bytes [offset, offset + length), a view valid until the next read. */
   read(offset: number, length: number): Uint8Array {
     if (offset < this.#start || offset + length > this.#start + this.#length) {
-      if (length > this.#block.length) this.#block = new Uint8Array(length);
+      // A block's worth, or the one entry when it is larger: never more, whatever size an
+      // earlier large entry left the buffer at.
+      const want = Math.min(Math.max(length, BLOCK_SIZE), this.#end - offset);
+      if (want > this.#block.length) this.#block = new Uint8Array(want);
       this.#start = offset;
-      this.#length = Math.min(this.#block.length, this.#end - offset);
-      this.#source.readInto(offset, this.#block.subarray(0, this.#length));
+      this.#length = want;
+      this.#source.readInto(offset, this.#block.subarray(0, want));
     }
     return this.#block.subarray(offset - this.#start, offset - this.#start + length);
   }
 }
 
-const BLOCK_SIZE = 128 << 10;
+const BLOCK_SIZE = 16 << 10;
 
 /** Inflate entry `i`'s data with one positional read of exactly its packed bytes. */
 function readEntryData(ctx: ResolveContext, i: number): Uint8Array {
