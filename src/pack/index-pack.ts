@@ -12,7 +12,7 @@
 import type { Backend } from '../backend/types.js';
 import { XtestPackError } from '../errors.js';
 import { bytesEqual } from './bytes.js';
-import { applyDelta } from './delta.js';
+import { applyDelta, decodeDeltaHeader } from './delta.js';
 import { decodeEntryHeader } from './entry.js';
 import { encodeIdx, sortByOid, type IndexEntries } from './idx.js';
 import { OBJ_OFS_DELTA, OBJ_REF_DELTA, hashLength, objectHeader, toHex, typeName, type ObjectFormat } from './oid.js';
@@ -149,7 +149,7 @@ function indexPackInner(source: ByteSource, backend: Backend, options: IndexPack
       ofsChildren: ofsChildTable(n, offsets, baseOffsets),
       refs: refs && sortRefs(refs, h),
       reader: new BlockReader(source, end),
-      resultScratch: new Uint8Array(256 << 10),
+      pool: new BufferPool(),
       resolved: 0,
       deltaCount,
       progress,
@@ -335,9 +335,6 @@ function refRange(refs: RefDeltas, oid: Uint8Array, h: number): [number, number]
   return [lo, to];
 }
 
-/** Largest delta result built in the reused buffer; larger ones are allocated each time. */
-const RESULT_SCRATCH_MAX = 16 << 20;
-
 interface ResolveContext {
   source: ByteSource;
   backend: Backend;
@@ -355,8 +352,8 @@ interface ResolveContext {
   ofsChildren: ChildTable;
   refs: RefDeltas | undefined;
   reader: BlockReader;
-  /** Reused buffer for delta results that are hashed and dropped. */
-  resultScratch: Uint8Array;
+  /** Reused buffers for delta results. */
+  pool: BufferPool;
   resolved: number;
   deltaCount: number;
   progress: ((p: IndexProgress) => void) | undefined;
@@ -382,12 +379,54 @@ function frameFor(ctx: ResolveContext, index: number, data: Uint8Array | undefin
   return { index, data: data ?? readEntryData(ctx, index), refAt, refEnd, ofsAt, ofsEnd };
 }
 
+/**
+ * Reused buffers for delta results: a result is built in a free buffer when one is large
+ * enough, and a buffer goes back when its object is done with (hashed, or all its children
+ * resolved). Deep chains of large objects then cycle a few buffers instead of leaving garbage
+ * for the collector to find later (which is what made peak memory grow).
+ */
+class BufferPool {
+  readonly #free: Uint8Array[] = [];
+  #bytes = 0;
+
+  /** A free buffer of at least `n` bytes, or undefined (the caller then allocates). */
+  take(n: number): Uint8Array | undefined {
+    let best = -1;
+    for (let i = 0; i < this.#free.length; i++) {
+      const b = this.#free[i]!;
+      if (b.length >= n && (best < 0 || b.length < this.#free[best]!.length)) best = i;
+    }
+    if (best < 0) return undefined;
+    const [b] = this.#free.splice(best, 1);
+    this.#bytes -= b!.length;
+    return b;
+  }
+
+  /** Return the whole buffer behind `data`, when `data` owns one. */
+  give(data: Uint8Array): void {
+    if (data.byteOffset !== 0 || data.buffer.byteLength < 4096) return;
+    const whole = new Uint8Array(data.buffer);
+    this.#free.push(whole);
+    this.#bytes += whole.length;
+    while (this.#free.length > POOL_BUFFERS || this.#bytes > POOL_BYTES) {
+      // Drop the smallest: large results are the expensive ones to allocate again.
+      let small = 0;
+      for (let i = 1; i < this.#free.length; i++) if (this.#free[i]!.length < this.#free[small]!.length) small = i;
+      this.#bytes -= this.#free[small]!.length;
+      this.#free.splice(small, 1);
+    }
+  }
+}
+
+const POOL_BUFFERS = 4;
+const POOL_BYTES = 16 << 20;
+
 /** Resolve every delta that descends from the whole object `root`, depth first. */
 function resolveFrom(ctx: ResolveContext, root: number): void {
   const first = frameFor(ctx, root, undefined);
   if (!first) return;
   const stack: Frame[] = [first];
-  const { h, backend, format } = ctx;
+  const { h, backend, format, pool } = ctx;
   while (stack.length > 0) {
     const top = stack[stack.length - 1]!;
     let child: number;
@@ -395,43 +434,51 @@ function resolveFrom(ctx: ResolveContext, root: number): void {
     else if (top.ofsAt < top.ofsEnd) child = ctx.ofsChildren.list[top.ofsAt++]!;
     else {
       stack.pop();
+      pool.give(top.data);
       continue;
     }
     // A frame whose last child this is leaves the stack now, so a linear chain holds two
-    // objects at a time, not its whole depth.
-    if (top.refAt >= top.refEnd && top.ofsAt >= top.ofsEnd) stack.pop();
-    if (ctx.types[child] !== 0) continue; // a REF_DELTA already reached through a duplicate base
-    const delta = readEntryData(ctx, child);
-    // A result with no OFS children of its own is usually discarded once hashed: build it in a
-    // reused buffer, and copy it out only if REF children turn up.
-    const ofsChildren = ctx.ofsChildren.start[child + 1]! > ctx.ofsChildren.start[child]!;
-    let data: Uint8Array;
-    try {
-      data = applyDelta(top.data, delta, ofsChildren ? undefined : ctx.resultScratch);
-    } catch (e) {
-      if (e instanceof XtestPackError) {
-        throw new XtestPackError(e.code, e.reason, { offset: ctx.offsets[child] });
-      }
-      throw e;
-    }
-    const type = ctx.types[top.index]!;
-    ctx.types[child] = type;
-    ctx.depths[child] = ctx.depths[top.index]! + 1;
-    ctx.bases[child] = top.index;
-    ctx.oids.set(hashObject(backend, format, type, data), child * h);
-    ctx.resolved++;
-    if (ctx.progress) ctx.progress({ phase: 'resolving', done: ctx.resolved, total: ctx.deltaCount });
-    if (!ofsChildren && data.length > 0 && data.buffer === ctx.resultScratch.buffer) {
-      const f = frameFor(ctx, child, data);
-      if (f) stack.push({ ...f, data: data.slice() });
-      if (data.length * 2 > ctx.resultScratch.length && data.length <= RESULT_SCRATCH_MAX) {
-        ctx.resultScratch = new Uint8Array(data.length * 2);
-      }
-    } else {
-      const f = frameFor(ctx, child, data);
-      if (f) stack.push(f);
-    }
+    // objects at a time, not its whole depth; its buffer is given back after this child.
+    const last = top.refAt >= top.refEnd && top.ofsAt >= top.ofsEnd;
+    if (last) stack.pop();
+    if (ctx.types[child] === 0) resolveChild(ctx, stack, top, child, h, backend, format, pool);
+    if (last) pool.give(top.data);
   }
+}
+
+function resolveChild(
+  ctx: ResolveContext,
+  stack: Frame[],
+  top: Frame,
+  child: number,
+  h: number,
+  backend: Backend,
+  format: ObjectFormat,
+  pool: BufferPool,
+): void {
+  const delta = readEntryData(ctx, child);
+  let data: Uint8Array;
+  try {
+    // A pooled buffer only when one is already there: a declared size is never allocated on trust.
+    const into = pool.take(delta.length >= 2 ? decodeDeltaHeader(delta).resultSize : 0);
+    data = applyDelta(top.data, delta, into);
+    if (into && data.buffer !== into.buffer) pool.give(into);
+  } catch (e) {
+    if (e instanceof XtestPackError) {
+      throw new XtestPackError(e.code, e.reason, { offset: ctx.offsets[child] });
+    }
+    throw e;
+  }
+  const type = ctx.types[top.index]!;
+  ctx.types[child] = type;
+  ctx.depths[child] = ctx.depths[top.index]! + 1;
+  ctx.bases[child] = top.index;
+  ctx.oids.set(hashObject(backend, format, type, data), child * h);
+  ctx.resolved++;
+  if (ctx.progress) ctx.progress({ phase: 'resolving', done: ctx.resolved, total: ctx.deltaCount });
+  const f = frameFor(ctx, child, data);
+  if (f) stack.push(f);
+  else pool.give(data);
 }
 
 /**
