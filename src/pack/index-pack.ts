@@ -368,6 +368,8 @@ interface Frame {
   /** Next and end position in ofsChildren.list of its OFS_DELTA children. */
   ofsAt: number;
   ofsEnd: number;
+  /** `data` is a delta result this resolver owns (it goes back to the pool when done). */
+  pooled: boolean;
 }
 
 function frameFor(ctx: ResolveContext, index: number, data: Uint8Array | undefined): Frame | undefined {
@@ -376,7 +378,7 @@ function frameFor(ctx: ResolveContext, index: number, data: Uint8Array | undefin
   const ofsEnd = start[index + 1]!;
   const [refAt, refEnd] = ctx.refs ? refRange(ctx.refs, ctx.oids.subarray(index * ctx.h, index * ctx.h + ctx.h), ctx.h) : [0, 0];
   if (ofsAt === ofsEnd && refAt === refEnd) return undefined;
-  return { index, data: data ?? readEntryData(ctx, index), refAt, refEnd, ofsAt, ofsEnd };
+  return { index, data: data ?? readEntryData(ctx, index), refAt, refEnd, ofsAt, ofsEnd, pooled: false };
 }
 
 /**
@@ -402,7 +404,11 @@ class BufferPool {
     return b;
   }
 
-  /** Return the whole buffer behind `data`, when `data` owns one. */
+  /**
+   * Return the buffer behind `data`. Only for results this pool handed out or applyDelta
+   * allocated: a buffer from elsewhere (node:zlib's output may be a slice of a shared slab) must
+   * never come here.
+   */
   give(data: Uint8Array): void {
     if (data.byteOffset !== 0 || data.buffer.byteLength < 4096) return;
     const whole = new Uint8Array(data.buffer);
@@ -434,7 +440,7 @@ function resolveFrom(ctx: ResolveContext, root: number): void {
     else if (top.ofsAt < top.ofsEnd) child = ctx.ofsChildren.list[top.ofsAt++]!;
     else {
       stack.pop();
-      pool.give(top.data);
+      if (top.pooled) pool.give(top.data);
       continue;
     }
     // A frame whose last child this is leaves the stack now, so a linear chain holds two
@@ -442,7 +448,7 @@ function resolveFrom(ctx: ResolveContext, root: number): void {
     const last = top.refAt >= top.refEnd && top.ofsAt >= top.ofsEnd;
     if (last) stack.pop();
     if (ctx.types[child] === 0) resolveChild(ctx, stack, top, child, h, backend, format, pool);
-    if (last) pool.give(top.data);
+    if (last && top.pooled) pool.give(top.data);
   }
 }
 
@@ -477,7 +483,7 @@ function resolveChild(
   ctx.resolved++;
   if (ctx.progress) ctx.progress({ phase: 'resolving', done: ctx.resolved, total: ctx.deltaCount });
   const f = frameFor(ctx, child, data);
-  if (f) stack.push(f);
+  if (f) stack.push({ ...f, pooled: true });
   else pool.give(data);
 }
 
