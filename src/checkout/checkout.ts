@@ -27,7 +27,7 @@ import {
   writeSync,
   type Stats,
 } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Backend } from '../backend/types.js';
 import { XtestPackError } from '../errors.js';
 import { nodeStorage } from '../fs/node-storage.js';
@@ -118,7 +118,9 @@ function defaultPathspecs(objects: string): string[] | undefined {
 }
 
 function checkoutFrom(odb: ObjectDatabase, options: CheckoutOptions): CheckoutResult {
-  const specs = options.pathspecs && options.pathspecs.length > 0 ? [...options.pathspecs] : defaultPathspecs(options.objects) ?? [];
+  const given = options.pathspecs && options.pathspecs.length > 0 ? [...options.pathspecs] : undefined;
+  const listed = given ? undefined : defaultPathspecs(options.objects);
+  const specs = given ?? listed ?? [];
   for (const s of specs) {
     const why = unsafePathspecReason(s);
     if (why) throw new XtestPackError('UNSAFE_PATH', `pathspec ${why}`, { path: s });
@@ -126,9 +128,21 @@ function checkoutFrom(odb: ObjectDatabase, options: CheckoutOptions): CheckoutRe
   // ---- 1. plan
   const ctx = { odb };
   const tree = peel(ctx, options.oid, resolveRevision(ctx, options.oid), 'tree');
+  // A manifest that lists no files asks for nothing (not for the whole tree).
+  if (listed && listed.length === 0) return { tree: toHex(tree.oid), files: [], skippedGitlinks: [] };
   let walk;
   try {
-    walk = walkTree(odb, tree.oid, specs);
+    walk = walkTree(odb, tree.oid, specs, {
+      // The manifest's paths are names, whatever characters they hold.
+      literal: listed !== undefined,
+      skipMissingSpeculative: true,
+      onEntry: (name, mode, path, duplicate) => {
+        const why = duplicate ? 'appears twice in its tree' : unsafeNameReason(name, mode);
+        if (why) {
+          throw new XtestPackError('UNSAFE_PATH', `tree entry ${JSON.stringify(new TextDecoder('utf-8', { ignoreBOM: true }).decode(name))} ${why}`, { path });
+        }
+      },
+    });
   } catch (e) {
     throw missingHint(e, options.objects);
   }
@@ -149,6 +163,8 @@ function checkoutFrom(odb: ObjectDatabase, options: CheckoutOptions): CheckoutRe
   if (outExisted && kind(out) !== 'dir') throw new XtestPackError('CHECKOUT_CONFLICT', 'the output path is not a directory', { file: options.out });
 
   // ---- 2. stage
+  // The topmost directory this checkout creates, to remove on failure.
+  const created = outExisted ? undefined : firstMissingAncestor(options.out);
   if (!outExisted) mkdirSync(out, { recursive: true });
   const staging = join(options.out, `${STAGING_PREFIX}${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
   mkdirSync(staging);
@@ -157,32 +173,36 @@ function checkoutFrom(odb: ObjectDatabase, options: CheckoutOptions): CheckoutRe
     checkCaseCollisions(staging, entries);
     const sameAsBlob = blobComparer(options.backend, odb.format);
     const plan = entries.map((e) => planEntry(out, e, options.force === true, sameAsBlob));
+    const toWrite = plan.filter((p) => !p.unchanged).length;
     let done = 0;
     plan.forEach((p, i) => {
       if (p.unchanged) return;
       const data = readBlob(odb, p.entry, options.objects);
       p.size = data.length;
       const tmp = Buffer.from(join(staging, String(i)));
-      if (p.entry.mode === MODE_SYMLINK) symlinkSync(Buffer.from(data), tmp);
-      else writeNew(tmp, data, p.entry.mode === MODE_EXECUTABLE ? 0o777 : 0o666);
+      fsStep(p.entry.path, () => {
+        if (p.entry.mode === MODE_SYMLINK) symlinkSync(Buffer.from(data), tmp);
+        else writeNew(tmp, data, p.entry.mode === MODE_EXECUTABLE ? 0o777 : 0o666);
+      });
       p.staged = tmp;
-      options.onProgress?.({ done: ++done, total: plan.length });
+      options.onProgress?.({ done: ++done, total: toWrite });
     });
 
     // ---- 3. commit: directories, files, then symlinks (nothing is ever written through one)
     for (const p of plan) {
-      if (p.staged) ensureDirs(out, p.entry.pathBytes, undo);
+      if (p.staged) fsStep(p.entry.path, () => ensureDirs(out, p.entry.pathBytes, undo));
     }
     const ordered = [...plan.filter((p) => p.entry.mode !== MODE_SYMLINK), ...plan.filter((p) => p.entry.mode === MODE_SYMLINK)];
     for (const p of ordered) {
       if (!p.staged) continue;
       checkNoSymlinkOnTheWay(out, p.entry.pathBytes);
+      const staged = p.staged;
       if (p.replaces) {
-        const backup = Buffer.concat([p.staged, Buffer.from('.old')]);
-        renameSync(p.final, backup);
+        const backup = Buffer.concat([staged, Buffer.from('.old')]);
+        fsStep(p.entry.path, () => renameSync(p.final, backup));
         undo.push(() => renameSync(backup, p.final));
       }
-      renameSync(p.staged, p.final);
+      fsStep(p.entry.path, () => renameSync(staged, p.final));
       const final = p.final;
       undo.push(() => rmSync(final, { force: true }));
     }
@@ -207,7 +227,7 @@ function checkoutFrom(odb: ObjectDatabase, options: CheckoutOptions): CheckoutRe
       }
     }
     rmSync(staging, { recursive: true, force: true });
-    if (!outExisted) rmSync(out, { recursive: true, force: true });
+    if (created !== undefined) rmSync(created, { recursive: true, force: true });
     throw e;
   }
 }
@@ -235,18 +255,13 @@ function readBlob(odb: ObjectDatabase, e: WalkEntry, objects: string): Uint8Arra
   }
 }
 
-/** Every component of every path is a safe name; no path is both a file and a directory. */
+/** No path is both a file and a directory (names were checked during the walk). */
 function checkNames(entries: readonly WalkEntry[]): void {
   const files = new Set<string>();
   const dirs = new Set<string>();
   for (const e of entries) {
-    const comps = splitBytes(e.pathBytes);
-    comps.forEach((c, i) => {
-      const why = unsafeNameReason(c, i === comps.length - 1 ? e.mode : 0o040000);
-      if (why) throw new XtestPackError('UNSAFE_PATH', `tree entry ${JSON.stringify(new TextDecoder().decode(c))} ${why}`, { path: e.path, oid: toHex(e.oid) });
-    });
     const key = Buffer.from(e.pathBytes).toString('latin1');
-    if (files.has(key) || dirs.has(key)) throw new XtestPackError('UNSAFE_PATH', 'two tree entries have this path', { path: e.path });
+    if (files.has(key)) throw new XtestPackError('UNSAFE_PATH', 'two tree entries have this path', { path: e.path });
     files.add(key);
     for (let i = 0; i < e.pathBytes.length; i++) if (e.pathBytes[i] === 0x2f) dirs.add(Buffer.from(e.pathBytes.subarray(0, i)).toString('latin1'));
   }
@@ -258,15 +273,38 @@ function checkCaseCollisions(staging: string, entries: readonly WalkEntry[]): vo
   // Probe: the staging directory's name in upper case finds it only on such a file system.
   const cut = staging.lastIndexOf('/') + 1;
   if (kind(Buffer.from(staging.slice(0, cut) + staging.slice(cut).toUpperCase())) === undefined) return;
+  // Files and the directories they need: a symlink `A` and a directory `a/` collide too.
   const seen = new Map<string, string>();
-  for (const e of entries) {
-    const folded = e.path.normalize('NFC').toLowerCase();
+  const claim = (path: string, what: string) => {
+    const folded = path.normalize('NFC').toLowerCase();
     const other = seen.get(folded);
-    if (other !== undefined) {
-      throw new XtestPackError('UNSAFE_PATH', `collides with ${JSON.stringify(other)} on this case-insensitive file system`, { path: e.path });
+    if (other !== undefined && other !== what) {
+      throw new XtestPackError('UNSAFE_PATH', `collides with ${JSON.stringify(other.slice(2))} on this case-insensitive file system`, { path });
     }
-    seen.set(folded, e.path);
+    seen.set(folded, what);
+  };
+  for (const e of entries) {
+    claim(e.path, `f:${e.path}`);
+    for (let i = e.path.indexOf('/'); i >= 0; i = e.path.indexOf('/', i + 1)) claim(e.path.slice(0, i), `d:${e.path.slice(0, i)}`);
   }
+}
+
+/** Run a file-system step; its error becomes one naming the path being written. */
+function fsStep(path: string, step: () => void): void {
+  try {
+    step();
+  } catch (e) {
+    if (e instanceof XtestPackError) throw e;
+    const err = e as NodeJS.ErrnoException;
+    throw new XtestPackError('IO', `cannot write: ${err.code ?? ''} ${err.message}`.trim(), { path, cause: e });
+  }
+}
+
+/** The highest directory of `path` that does not exist yet (what `mkdir -p` will create). */
+function firstMissingAncestor(path: string): string {
+  let missing = path;
+  for (let p = dirname(path); p !== missing && kind(Buffer.from(p)) === undefined; p = dirname(p)) missing = p;
+  return missing;
 }
 
 function kind(p: Buffer): 'dir' | 'file' | 'symlink' | 'other' | undefined {
@@ -277,18 +315,6 @@ function kind(p: Buffer): 'dir' | 'file' | 'symlink' | 'other' | undefined {
     return undefined;
   }
   return st.isSymbolicLink() ? 'symlink' : st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
-}
-
-function splitBytes(b: Uint8Array): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  let start = 0;
-  for (let i = 0; i <= b.length; i++) {
-    if (i === b.length || b[i] === 0x2f) {
-      out.push(b.subarray(start, i));
-      start = i + 1;
-    }
-  }
-  return out;
 }
 
 /** Refuse a symlink, or a non-directory, among the leading directories of `path` under `out`. */

@@ -3,7 +3,7 @@
  * of git's `verify_path` (read-cache.c) and fsck, with the NTFS and HFS+ protections on
  * everywhere (CVE-2014-9390), plus the files git refuses as symbolic links (CVE-2018-11235).
  */
-import { isDotGitLike } from '../odb/objects/names.js';
+import { isDotGitFileLike, isDotGitLike } from '../odb/objects/names.js';
 
 /**
  * Why the tree entry name `name` must not be written, or undefined when it may.
@@ -17,14 +17,14 @@ export function unsafeNameReason(name: Uint8Array, mode: number): string | undef
     if (c === 0x5c) return "contains '\\' (a directory separator on Windows)";
     if (c === 0) return 'contains NUL';
   }
-  const s = new TextDecoder().decode(name);
+  const s = new TextDecoder('utf-8', { ignoreBOM: true }).decode(name);
   if (s === '.') return "is '.'";
   if (s === '..') return "is '..'";
-  if (isDotGitLike(s)) return "is '.git' or a name a file system may take for it";
-  // git refuses these as symbolic links: they are read from the work tree by git itself.
-  if (mode === 0o120000 && /^\.git(modules|attributes|ignore)$|^\.mailmap$/i.test(s.replace(/[ .]+$/, ''))) {
-    return `is ${s} as a symbolic link`;
-  }
+  // Malformed UTF-8 ends the name for git's HFS+ check: judge the part before it too.
+  const valid = s.includes('\ufffd') ? s.slice(0, s.indexOf('\ufffd')) : s;
+  if (isDotGitLike(s) || (valid !== s && isDotGitLike(valid))) return "is '.git' or a name a file system may take for it";
+  // git refuses these as symbolic links: git itself reads them from the work tree.
+  if (mode === 0o120000 && (isDotGitFileLike(s) || (valid !== s && isDotGitFileLike(valid)))) return `is ${JSON.stringify(s)}, a file git reads, as a symbolic link`;
   return undefined;
 }
 

@@ -41,17 +41,35 @@ interface Spec {
  * Normalize and check one pathspec.
  * @throws INVALID_ARGUMENT for an absolute path, or one with `..` or `.` components.
  */
-export function parsePathspec(text: string): Spec {
+export function parsePathspec(text: string, literal = false): Spec {
   let t = text.replace(/^(\.\/)+/, '');
   const dirOnly = t.endsWith('/');
   t = t.replace(/\/+$/, '');
   if (text.startsWith('/') || t.split('/').some((c) => c === '..' || c === '.')) {
     throw new XtestPackError('INVALID_ARGUMENT', `pathspec ${JSON.stringify(text)} is absolute or climbs with '..'`);
   }
-  return { text, pattern: t, dirOnly, glob: hasWildcard(t), hits: 0 };
+  return { text, pattern: t, dirOnly, glob: !literal && hasWildcard(t), hits: 0 };
 }
 
-const decoder = new TextDecoder();
+// ignoreBOM: a name may begin with U+FEFF, and that is part of the name.
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+
+export interface WalkOptions {
+  /** Pathspecs are literal paths: `*`, `?`, `[` are name characters (a manifest's file list). */
+  literal?: boolean;
+  /**
+   * A subtree the walk enters only because a glob might match below it, and that the object
+   * database does not hold, is passed over instead of an error (a pack directory holds only the
+   * trees on the way to what was exported).
+   */
+  skipMissingSpeculative?: boolean;
+  /**
+   * Called for every entry the walk takes or enters, with its raw name, mode and path: a
+   * checkout refuses hostile names here, before anything is written. Each tree's entries come
+   * in order, and `duplicate` says the same name came earlier in that tree.
+   */
+  onEntry?: (name: Uint8Array, mode: number, path: string, duplicate: boolean) => void;
+}
 
 /**
  * Walk `tree` to what `pathspecs` select (everything when there are none).
@@ -59,18 +77,18 @@ const decoder = new TextDecoder();
  * @example
  *   const { entries, unmatched } = walkTree(odb, treeOid, ['fixtures/', 'test/*.json']);
  */
-export function walkTree(odb: ObjectDatabase, tree: Uint8Array, pathspecs: readonly string[]): WalkResult {
-  const specs = pathspecs.map(parsePathspec);
+export function walkTree(odb: ObjectDatabase, tree: Uint8Array, pathspecs: readonly string[], options: WalkOptions = {}): WalkResult {
+  const specs = pathspecs.map((p) => parsePathspec(p, options.literal === true));
   const all = specs.length === 0 || specs.some((s) => s.pattern === '');
   for (const s of specs) if (s.pattern === '') s.hits++;
   const entries: WalkEntry[] = [];
   const trees: WalkEntry[] = [];
   const enc = new TextEncoder();
 
-  const visit = (oid: Uint8Array, path: string, pathBytes: Uint8Array, selected: boolean) => {
-    trees.push({ path, pathBytes, mode: MODE_TREE, oid });
+  const visit = (oid: Uint8Array, path: string, pathBytes: Uint8Array, selected: boolean, speculative: boolean) => {
     let data: Uint8Array;
     try {
+      if (speculative && options.skipMissingSpeculative && !odb.has(oid)) return;
       data = odb.get(oid, 'tree').data;
     } catch (e) {
       // Name the path the tree was reached by: the id alone does not tell a user what is missing.
@@ -79,6 +97,8 @@ export function walkTree(odb: ObjectDatabase, tree: Uint8Array, pathspecs: reado
       }
       throw e;
     }
+    trees.push({ path, pathBytes, mode: MODE_TREE, oid });
+    const seen = options.onEntry ? new Set<string>() : undefined;
     for (const e of parseTree(data, odb.format, toHex(oid))) {
       const name = decoder.decode(e.name);
       const childPath = path === '' ? name : `${path}/${name}`;
@@ -94,15 +114,28 @@ export function walkTree(odb: ObjectDatabase, tree: Uint8Array, pathspecs: reado
           take = true;
         }
       }
-      if (isTree) {
-        if (take || specs.some((s) => mayReachBelow(s, childPath))) visit(e.oid, childPath, childBytes, take);
-      } else if (take) {
+      const enter = isTree && (take || specs.some((s) => mayReachBelow(s, childPath)));
+      if (seen && (take || enter)) {
+        const key = latin1Key(e.name);
+        options.onEntry!(e.name, e.mode, childPath, seen.has(key));
+        seen.add(key);
+      }
+      if (enter) {
+        const literalThrough = take || specs.some((s) => !s.glob && s.pattern.startsWith(`${childPath}/`));
+        visit(e.oid, childPath, childBytes, take, speculative || !literalThrough);
+      } else if (take && !isTree) {
         entries.push({ path: childPath, pathBytes: childBytes, mode: e.mode, oid: e.oid });
       }
     }
   };
-  visit(tree, '', enc.encode(''), all);
+  visit(tree, '', enc.encode(''), all, false);
   return { entries, trees, unmatched: specs.filter((s) => s.hits === 0).map((s) => s.text) };
+}
+
+function latin1Key(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]!);
+  return s;
 }
 
 /** Could `spec` select something strictly below the directory `dir`? */

@@ -51,3 +51,60 @@ export function isNtfsDotGit(name: string): boolean {
 export function isDotGitLike(name: string): boolean {
   return name.toLowerCase() === '.git' || isNtfsDotGit(name) || isHfsDotGit(name);
 }
+
+/**
+ * git's `is_ntfs_dot_generic` (path.c): `.<name>` followed only by dots and spaces (up to the
+ * end or a ':'), its 8.3 short name (the first six characters, `~` and 1-4), or the hashed
+ * short name git knows for it (`shortPrefix`, `~` and 1-9), any case.
+ */
+function isNtfsDotGeneric(name: string, dotName: string, shortPrefix: string): boolean {
+  const onlyDotsAndSpaces = (from: number): boolean => {
+    for (let i = from; i < name.length; i++) {
+      const c = name[i];
+      if (c === ':') return true;
+      if (c !== '.' && c !== ' ') return false;
+    }
+    return true;
+  };
+  const lower = name.toLowerCase();
+  if (lower[0] === '.' && lower.startsWith(dotName, 1)) return onlyDotsAndSpaces(1 + dotName.length);
+  if (lower.startsWith(dotName.slice(0, 6)) && name[6] === '~' && name[7] !== undefined && name[7] >= '1' && name[7] <= '4') {
+    return onlyDotsAndSpaces(8);
+  }
+  // The hashed short name: up to six characters of the prefix, then ~ and a digit.
+  let i = 0;
+  for (; i < 8 && i < name.length; i++) {
+    const c = lower[i]!;
+    if (c === '~') {
+      const d = name[i + 1];
+      if (d === undefined || d < '1' || d > '9') return false;
+      return onlyDotsAndSpaces(i + 2);
+    }
+    if (i >= 6 || c.charCodeAt(0) >= 0x80 || c !== shortPrefix[i]) return false;
+  }
+  return false;
+}
+
+function isHfsDot(name: string, dotName: string): boolean {
+  let kept = '';
+  for (const ch of name) if (!hfsIgnorable(ch.codePointAt(0)!)) kept += ch;
+  return kept.toLowerCase() === `.${dotName}`;
+}
+
+/** The files git reads from the work tree itself, which it refuses as symbolic links. */
+const GIT_READ_FILES: readonly (readonly [string, string])[] = [
+  ['gitmodules', 'gi7eba'],
+  ['gitattributes', 'gi7d29'],
+  ['gitignore', 'gi250a'],
+  ['mailmap', 'maba30'],
+];
+
+/**
+ * True when `name` is `.gitmodules`, `.gitattributes`, `.gitignore` or `.mailmap` in any
+ * spelling NTFS or HFS+ would honour (git's `is_ntfs_dotgitmodules` and friends).
+ * @example
+ *   isDotGitFileLike('GITMOD~1') === true
+ */
+export function isDotGitFileLike(name: string): boolean {
+  return GIT_READ_FILES.some(([dot, short]) => isNtfsDotGeneric(name, dot, short) || isHfsDot(name, dot));
+}
