@@ -36,7 +36,8 @@ export function packDirectoryFormat(dir: string, storage: Storage, backend: Back
   }
   for (const d of [dir, joinPath(dir, 'pack')]) {
     const idx = (storage.readDir(d) ?? []).sort().find((n) => n.endsWith('.idx'));
-    if (idx) return decodeIdx(storage.readFile(joinPath(d, idx))!, backend).format;
+    // The layout tells the format (the checksum only when both would fit): no full decode.
+    if (idx) return decodeIdx(storage.readFile(joinPath(d, idx))!, backend, undefined, { check: 'structure' }).format;
   }
   return 'sha1';
 }

@@ -160,7 +160,8 @@ export function writePack(
       const m = ring[k]!;
       const mo = objects[m.i]!;
       if (mo.type !== o.type || depth[m.i]! >= maxDepth) continue;
-      if (m.data.length < data.length / 32 || data.length === 0 || m.data.length === 0) continue;
+      // git's try_delta: a target far smaller than the base is not worth it.
+      if (data.length < m.data.length / 32 || data.length === 0 || m.data.length === 0) continue;
       // git's try_delta: at most half the object (less the id a REF base would cost), or less
       // than the best so far; scaled down for bases already deep in a chain.
       const refDepth = best ? depth[i]! : 1;
@@ -176,6 +177,7 @@ export function writePack(
       bestBase = m.i;
       depth[i] = depth[m.i]! + 1;
     }
+
     const start = offset;
     let parts: Uint8Array[];
     if (best) {
