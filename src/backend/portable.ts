@@ -12,7 +12,6 @@ import {
   Z_OK,
   Z_STREAM_END,
   zlibDeflate,
-  zlibDeflateEnd,
   zlibDeflateInit2,
   zlibDeflateReset,
   zlibInflate,
@@ -150,23 +149,7 @@ function deflateWith(strm: ZStream, data: Uint8Array): Uint8Array {
 
 /** zlib-wrapped deflate with pako: the same bytes on every platform for the same pako version. */
 export function deflate(data: Uint8Array, level: number): Uint8Array {
-  const strm = new ZStream();
-  if (zlibDeflateInit2(strm, level, 8, 15, 8, Z_DEFAULT_STRATEGY) !== Z_OK) {
-    throw new RangeError(`deflate: bad level ${level}`);
-  }
-  // deflateBound() of zlib: enough for any input, so one call finishes.
-  const bound = data.length + (data.length >>> 12) + (data.length >>> 14) + (data.length >>> 25) + 13 + 6;
-  const out = new Uint8Array(bound);
-  strm.input = data;
-  strm.next_in = 0;
-  strm.avail_in = data.length;
-  strm.output = out;
-  strm.next_out = 0;
-  strm.avail_out = out.length;
-  const status = zlibDeflate(strm, Z_FINISH);
-  zlibDeflateEnd(strm);
-  if (status !== Z_STREAM_END) throw new Error(`deflate failed with status ${status}`);
-  return out.subarray(0, strm.next_out);
+  return createDeflater(level)(data);
 }
 
 /**

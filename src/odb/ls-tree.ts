@@ -3,6 +3,7 @@
  * asks, with git's literal pathspec matching (tree-walk.c `tree_entry_interesting`) and
  * `show_recursive`.
  */
+import { concatBytes } from '../pack/bytes.js';
 import { toHex } from '../pack/oid.js';
 import type { ObjectDatabase } from './database.js';
 import { MODE_TREE, modeType, parseTree } from './objects/tree.js';
@@ -66,7 +67,7 @@ export function lsTree(odb: ObjectDatabase, tree: Uint8Array, paths: readonly st
     }
   };
   walk(tree, new Uint8Array(0));
-  return join(out);
+  return concatBytes(out);
 }
 
 /** tree_entry_interesting for a literal pathspec `spec` and an entry at `path`. */
@@ -138,20 +139,5 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
-
-function join(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes([a, b]);
 }
