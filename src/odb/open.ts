@@ -4,7 +4,7 @@
  */
 import type { Backend } from '../backend/types.js';
 import { XtestPackError } from '../errors.js';
-import { decodeIdx } from '../pack/idx.js';
+import { IDX_HEAD_LENGTH, decodeIdx, idxFormatFromHead } from '../pack/idx.js';
 import type { ObjectFormat } from '../pack/oid.js';
 import { ObjectDatabase, type DatabaseOptions } from './database.js';
 import type { RefStore } from './refs.js';
@@ -36,8 +36,19 @@ export function packDirectoryFormat(dir: string, storage: Storage, backend: Back
   }
   for (const d of [dir, joinPath(dir, 'pack')]) {
     const idx = (storage.readDir(d) ?? []).sort().find((n) => n.endsWith('.idx'));
-    // The layout tells the format (the checksum only when both would fit): no full decode.
-    if (idx) return decodeIdx(storage.readFile(joinPath(d, idx))!, backend, undefined, { check: 'structure' }).format;
+    if (!idx) continue;
+    // The layout tells the format from the idx's head and size; the whole idx is read only when
+    // both formats would fit and its checksum must decide.
+    const src = storage.openSource(joinPath(d, idx));
+    if (src) {
+      try {
+        const fmt = idxFormatFromHead(src.read(0, Math.min(IDX_HEAD_LENGTH, src.size)), src.size);
+        if (fmt) return fmt;
+      } finally {
+        src.close();
+      }
+    }
+    return decodeIdx(storage.readFile(joinPath(d, idx))!, backend, undefined, { check: 'structure' }).format;
   }
   return 'sha1';
 }

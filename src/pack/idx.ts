@@ -213,6 +213,26 @@ export function decodeIdx(bytes: Uint8Array, backend: Backend, format?: ObjectFo
   return idx;
 }
 
+/** Bytes at the start of an idx that tell its version and object count. */
+export const IDX_HEAD_LENGTH = 8 + FANOUT_BYTES;
+
+/**
+ * The object format an idx of `size` bytes must have, from its first IDX_HEAD_LENGTH bytes
+ * alone; undefined when the head is malformed or both formats would fit (the checksum decides
+ * then: use decodeIdx).
+ * @example
+ *   idxFormatFromHead(source.read(0, IDX_HEAD_LENGTH), source.size) // 'sha1'
+ */
+export function idxFormatFromHead(head: Uint8Array, size: number): ObjectFormat | undefined {
+  if (head.length < FANOUT_BYTES) return undefined;
+  const version = head.length >= 8 && readU32(head, 0) === IDX_MAGIC ? readU32(head, 4) : 1;
+  const fanAt = version === 2 ? 8 : 0;
+  if ((version !== 1 && version !== 2) || head.length < fanAt + FANOUT_BYTES) return undefined;
+  const n = readU32(head, fanAt + 255 * 4);
+  const fits = (['sha1', 'sha256'] as const).filter((f) => layoutFits(size, version, n, hashLength(f)));
+  return fits.length === 1 ? fits[0] : undefined;
+}
+
 function layoutFits(length: number, version: number, n: number, h: number): boolean {
   if (version === 1) return length === FANOUT_BYTES + n * (h + 4) + 2 * h;
   const fixed = 8 + FANOUT_BYTES + n * (h + 8) + 2 * h;
