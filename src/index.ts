@@ -5,3 +5,12 @@ export type { Backend, BackendName, Hasher, HashAlgorithm, InflateResult } from 
 export { XtestPackError, isXtestPackError, type ErrorCode } from './errors.js';
 export { openFileSource, type FileSource } from './fs/file-source.js';
 export { writeFileAtomic } from './fs/atomic.js';
+export { Repository } from './odb/repository.js';
+export { ObjectDatabase, type RawObject, type DatabaseOptions } from './odb/database.js';
+export { resolveRevision, peel, typeOf, type ResolvedObject, type RevisionContext } from './odb/revision.js';
+export { walkTree, type WalkEntry, type WalkOptions, type WalkResult } from './odb/walk.js';
+export { nodeStorage } from './fs/node-storage.js';
+export { exportTestData, type ExportOptions, type ExportResult } from './export/export.js';
+export { writePackFiles, repackDirectory } from './export/pack-dir.js';
+export { decodeManifest, encodeManifest, MANIFEST_NAME, type Manifest, type ManifestFile } from './export/manifest.js';
+export { checkout, checkoutSync, type CheckoutOptions, type CheckoutResult, type CheckoutFile } from './checkout/checkout.js';
