@@ -142,9 +142,19 @@ function deflateWith(strm: ZStream, data: Uint8Array): Uint8Array {
   strm.next_out = 0;
   strm.avail_out = out.length;
   strm.total_out = 0;
-  const status = zlibDeflate(strm, Z_FINISH);
+  let status = zlibDeflate(strm, Z_FINISH);
+  // The bound is zlib's deflateBound(), so one call is expected to finish; should it not, grow.
+  let buf = out;
+  while (status === Z_OK && strm.avail_out === 0) {
+    const next = new Uint8Array(buf.length * 2);
+    next.set(buf);
+    buf = next;
+    strm.output = buf;
+    strm.avail_out = buf.length - strm.next_out;
+    status = zlibDeflate(strm, Z_FINISH);
+  }
   if (status !== Z_STREAM_END) throw new Error(`deflate failed with status ${status}`);
-  return out.subarray(0, strm.next_out);
+  return buf.subarray(0, strm.next_out);
 }
 
 /** zlib-wrapped deflate with pako: the same bytes on every platform for the same pako version. */
