@@ -65,6 +65,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import type { Machine } from './lib.js';
 import { cpus, homedir, loadavg, totalmem, tmpdir, availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -501,15 +502,7 @@ interface Report {
   pack: PackStats & { deltas: number };
   runs: number;
   results: ToolResult[];
-  machine: {
-    nproc: number;
-    cpu: string;
-    memoryGiB: number;
-    node: string;
-    git: string;
-    xtestPack: string;
-    loadAverageBefore: number[];
-    loadAverageAfter: number[];
+  machine: Machine & {
     /**
      * CPU time that other processes used while the tools ran: all CPUs' busy time over the
      * measured span, less the measured tools' and this script's own.

@@ -7,6 +7,7 @@
  * settled by what the rest of the revision needs (a commit for `~`, a tree for `:path`).
  */
 import { XtestPackError } from '../errors.js';
+import { bytesEqual } from '../pack/bytes.js';
 import { fromHex, hashLength, toHex, type ObjectType } from '../pack/oid.js';
 import type { ObjectDatabase, RawObject } from './database.js';
 import { parseCommit } from './objects/commit.js';
@@ -75,7 +76,7 @@ function resolvePath(ctx: RevisionContext, whole: string, treeish: string, rawPa
     if (cur.type !== 'tree') throw unknown(whole, `path '${rawPath}' does not exist in '${treeish}'`);
     const want = enc.encode(part);
     const data = ctx.odb.get(cur.oid, 'tree').data;
-    const entry = parseTree(data, ctx.odb.format, toHex(cur.oid)).find((e) => sameBytes(e.name, want));
+    const entry = parseTree(data, ctx.odb.format, toHex(cur.oid)).find((e) => bytesEqual(e.name, want));
     if (!entry) throw unknown(whole, `path '${rawPath}' does not exist in '${treeish}'`);
     mode = entry.mode;
     const type: ObjectType = entry.mode === MODE_TREE ? 'tree' : entry.mode === 0o160000 ? 'commit' : 'blob';
@@ -205,6 +206,3 @@ function read(ctx: RevisionContext, obj: ResolvedObject): RawObject {
   return ctx.odb.get(obj.oid, obj.type);
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}

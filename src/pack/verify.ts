@@ -6,6 +6,7 @@
  */
 import type { Backend } from '../backend/types.js';
 import { XtestPackError } from '../errors.js';
+import { bytesEqual } from './bytes.js';
 import { decodeIdx, encodeIdx, type PackIndex } from './idx.js';
 import { indexPack, type IndexPackOptions, type IndexedPack } from './index-pack.js';
 import { OBJ_OFS_DELTA, hashLength, toHex, typeName, type ObjectFormat } from './oid.js';
@@ -45,14 +46,8 @@ export function verifyPack(pack: ByteSource, idxBytes: Uint8Array, backend: Back
   const indexed = indexPack(pack, backend, indexOptions);
   options.onIndexed?.(indexed);
   const expected = encodeIdx(indexed, indexed.packChecksum, backend, { version: idx.version });
-  if (!sameBytes(expected, idxBytes)) throw describeMismatch(idx, indexed, options.idxName ?? pack.name);
+  if (!bytesEqual(expected, idxBytes)) throw describeMismatch(idx, indexed, options.idxName ?? pack.name);
   return { idx, indexed };
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** Name the first difference between the idx on disk and the pack's own entries. */

@@ -23,6 +23,7 @@ import { bytesSource } from '../../src/pack/source.js';
 import { writePack, type PackObjectSource, type WritePackOptions, type WrittenPack } from '../../src/pack/write.js';
 import { catFileBatch } from '../support/export-repos.js';
 import { git } from '../support/git.js';
+import { pseudoRandomBytes } from '../support/pack-builder.js';
 import { gitFormatArgs, scratchDir } from '../support/repos.js';
 
 const backend = getBackend();
@@ -86,24 +87,10 @@ const pairArb: fc.Arbitrary<[Uint8Array, Uint8Array]> = fc.oneof(
   fc.tuple(fc.oneof(bytesArb(4000, 1), textArb(1, 3000)), fc.array(editArb, { minLength: 1, maxLength: 8 })).map(([b, edits]): [Uint8Array, Uint8Array] => [b, applyEdits(b, edits)]),
   // Longer than one copy instruction can say (64 KiB): copies are split.
   fc.tuple(fc.integer({ min: 1, max: 0xffffffff }), fc.array(editArb, { maxLength: 2 })).map(([seed, edits]): [Uint8Array, Uint8Array] => {
-    const b = xorshiftBytes(140_000, seed);
+    const b = pseudoRandomBytes(140_000, seed);
     return [b, applyEdits(b, edits)];
   }),
 );
-
-function xorshiftBytes(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Delta encoding
@@ -128,7 +115,7 @@ describe('createDelta', () => {
   });
 
   test('similar content gives small deltas: an identical target is all copies', () => {
-    const base = xorshiftBytes(10_000, 7);
+    const base = pseudoRandomBytes(10_000, 7);
     const d = createDelta(createDeltaIndex(base), base)!;
     // Header (4 bytes) and one copy instruction of 10000 bytes (at most 8).
     assert.ok(d.length <= 12, `delta of ${d.length} bytes for an identical target`);

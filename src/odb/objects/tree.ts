@@ -10,6 +10,8 @@
 import { XtestPackError } from '../../errors.js';
 import { hashLength, type ObjectFormat, type ObjectType } from '../../pack/oid.js';
 import { isDotGitLike } from './names.js';
+import { latin1 } from './headers.js';
+import { bytesEqual } from '../../pack/bytes.js';
 
 export const MODE_TREE = 0o040000;
 export const MODE_BLOB = 0o100644;
@@ -161,7 +163,7 @@ export function checkTree(entries: readonly TreeEntry[]): TreeProblem[] {
     if (![0o100644, 0o100755, 0o100664, 0o120000, 0o040000, 0o160000].includes(raw)) problems.add('badFilemode');
     if (names.has(s)) problems.add('duplicateEntries');
     names.add(s);
-    if (prev && !bytesSame(prev.name, e.name) && compareTreeEntries(prev, e) > 0) problems.add('treeNotSorted');
+    if (prev && !bytesEqual(prev.name, e.name) && compareTreeEntries(prev, e) > 0) problems.add('treeNotSorted');
     prev = e;
   }
   return [...problems];
@@ -171,14 +173,3 @@ function utf8(b: Uint8Array): string {
   return new TextDecoder().decode(b);
 }
 
-function latin1(b: Uint8Array): string {
-  let s = '';
-  for (const c of b) s += String.fromCharCode(c);
-  return s;
-}
-
-function bytesSame(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
