@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'OID_MISMATCH'
   | 'TOO_LARGE'
   | 'INVALID_ARGUMENT'
+  | 'ARCHIVE_CORRUPT'
   | 'IO';
 
 export interface ErrorFields {

@@ -85,6 +85,29 @@ function inflateAll(input: Uint8Array, maxSize: number): InflateResult {
   }
 }
 
+function inflateRawAll(input: Uint8Array, maxSize: number): InflateResult {
+  try {
+    const r = zlib.inflateRawSync(input, { info: true, maxOutputLength: Math.min(Math.max(1, maxSize), MAX_BUFFER) }) as unknown as {
+      buffer: Buffer;
+      engine: ZlibEngine;
+    };
+    const out = r.buffer;
+    if (out.length > maxSize) return { ok: false, reason: 'size', detail: `inflates to more than ${maxSize} bytes` };
+    return { ok: true, data: new Uint8Array(out.buffer, out.byteOffset, out.byteLength), consumed: r.engine.bytesWritten };
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'ERR_BUFFER_TOO_LARGE') return { ok: false, reason: 'size', detail: `inflates to more than ${maxSize} bytes` };
+    // node:zlib reports the cut before it checks the output limit: a cut stream that has
+    // already produced more than maxSize is 'size' for the portable inflater. Ask it (only on
+    // this error path) so that both backends say the same.
+    if (err.code === 'Z_BUF_ERROR') {
+      portable ??= createPortableBackend();
+      return portable.inflateRawAll(input, maxSize);
+    }
+    return { ok: false, reason: 'corrupt', detail: `zlib: ${err.message}` };
+  }
+}
+
 function deflate(data: Uint8Array, level: number): Uint8Array {
   const b = zlib.deflateSync(data, { level });
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
@@ -105,6 +128,7 @@ export function createNodeBackend(): Backend {
     createHash: (algorithm) => new NodeHasher(algorithm),
     inflate,
     inflateAll,
+    inflateRawAll,
     deflate,
     crc32: nodeCrc32 ? (data, crc = 0) => nodeCrc32(data, crc) : portableCrc32,
   };

@@ -16,6 +16,7 @@ import {
   zlibDeflateReset,
   zlibInflate,
   zlibInflateInit,
+  zlibInflateInit2,
   zlibInflateReset,
 } from 'pako';
 import type { Backend, Hasher, HashAlgorithm, InflateResult } from './types.js';
@@ -82,10 +83,21 @@ function makeInflate(): (input: Uint8Array, size: number) => InflateResult {
   };
 }
 
-/** Inflate a stream of unknown inflated size, growing the output, at most `maxSize` bytes. */
+/** Inflate a zlib-wrapped stream of unknown inflated size, growing the output, at most `maxSize` bytes. */
 function inflateAll(input: Uint8Array, maxSize: number): InflateResult {
+  return inflateGrowing(input, maxSize, 15);
+}
+
+/** The same for a raw deflate stream (a gzip member's body). */
+export function inflateRawAll(input: Uint8Array, maxSize: number): InflateResult {
+  return inflateGrowing(input, maxSize, -15);
+}
+
+/** `windowBits` as zlib's inflateInit2: 15 for a zlib wrapper, -15 for raw deflate. */
+function inflateGrowing(input: Uint8Array, maxSize: number, windowBits: number): InflateResult {
   const strm = new ZStream();
-  zlibInflateInit(strm);
+  if (windowBits === 15) zlibInflateInit(strm);
+  else zlibInflateInit2(strm, windowBits);
   let out = new Uint8Array(Math.min(maxSize + 1, Math.max(1024, input.length * 4)));
   strm.input = input;
   strm.next_in = 0;
@@ -173,6 +185,7 @@ export function createPortableBackend(): Backend {
     createHash: (algorithm) => new NobleHasher(algorithm),
     inflate: makeInflate(),
     inflateAll,
+    inflateRawAll,
     deflate,
     crc32,
   };

@@ -36,6 +36,14 @@ export interface Backend {
    * objects). Output grows as data arrives; more than `maxSize` bytes is a `size` failure.
    */
   inflateAll(input: Uint8Array, maxSize: number): InflateResult;
+  /**
+   * Inflate the raw deflate stream (RFC 1951: no zlib header or Adler-32, as inside a gzip
+   * member) at `input[0]` when its inflated size is not known beforehand. Output grows as data
+   * arrives; more than `maxSize` bytes is a `size` failure, also when the input is cut after
+   * that point. `consumed` ends at the stream's last byte, so what follows (gzip's trailer) can
+   * be read.
+   */
+  inflateRawAll(input: Uint8Array, maxSize: number): InflateResult;
   /** zlib-wrap and deflate `data` at `level` (0-9, -1 for zlib's default). */
   deflate(data: Uint8Array, level: number): Uint8Array;
   /** CRC-32 (ISO-HDLC, as zlib's crc32) of `data`, continuing from `crc`. */
