@@ -2,8 +2,8 @@
  * bench/pack-write-run: the xtest-pack side of bench/pack-write, as its own process so that GNU
  * time measures it like `git pack-objects`. Reads an object list (`git rev-list --objects`
  * output: an id, then optionally a space and a path, per line), opens the repository, reads
- * each object once for its type and size (keeping neither its data), then writes the pack with
- * writePackFiles. Prints one JSON line on stdout: the written pack and the time of each phase.
+ * each object once for its type and size (keeping its data within a budget, as export does), then
+ * writes the pack with writePackFiles. Prints one JSON line on stdout: the written pack and the time of each phase.
  *
  *   node dist/bench/pack-write-run.js --repo <path> --list <file> --out <dir>
  *        [--window N] [--depth N] [--no-delta] [--backend node|portable]
@@ -13,11 +13,10 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { getBackend } from '../src/backend/index.js';
-import { writePackFiles } from '../src/export/pack-dir.js';
+import { packSources, writePackFiles } from '../src/export/pack-dir.js';
 import { nodeStorage } from '../src/fs/node-storage.js';
 import { Repository } from '../src/odb/repository.js';
 import { fromHex } from '../src/pack/oid.js';
-import type { PackObjectSource } from '../src/pack/write.js';
 
 const { values } = parseArgs({
   options: {
@@ -42,7 +41,7 @@ const delta = !values['no-delta'] && window > 0;
 const t0 = performance.now();
 const backend = getBackend(values.backend);
 const repo = Repository.open(values.repo, nodeStorage, backend);
-const objects: PackObjectSource[] = [];
+const items: { oid: Uint8Array; path: string }[] = [];
 const t1 = performance.now();
 for (const line of readFileSync(values.list, 'latin1').split('\n')) {
   if (line === '') continue;
@@ -52,9 +51,11 @@ for (const line of readFileSync(values.list, 'latin1').split('\n')) {
   const path = sp < 0 ? '' : line.slice(sp + 1);
   const oid = fromHex(hex);
   if (!oid) throw new Error(`not an object id: ${hex}`);
-  const obj = repo.odb.get(oid);
-  objects.push({ oid, type: obj.type, size: obj.data.length, path, load: () => repo.odb.get(oid).data });
+  items.push({ oid, path });
 }
+// As export does: each object read once for its type and size, its data kept for the writer
+// within a budget.
+const objects = packSources(repo.odb, items);
 const t2 = performance.now();
 const written = writePackFiles(values.out, objects, backend, repo.format, delta ? { window, depth } : { delta: false });
 const t3 = performance.now();

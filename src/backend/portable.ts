@@ -14,6 +14,7 @@ import {
   zlibDeflate,
   zlibDeflateInit2,
   zlibDeflateReset,
+  zlibDeflateResetKeep,
   zlibInflate,
   zlibInflateInit,
   zlibInflateInit2,
@@ -136,10 +137,52 @@ export function createDeflater(level: number): (data: Uint8Array) => Uint8Array 
   if (zlibDeflateInit2(strm, level, 8, 15, 8, Z_DEFAULT_STRATEGY) !== Z_OK) {
     throw new RangeError(`deflate: bad level ${level}`);
   }
+  // zlib's deflateReset clears the 64 KiB hash head with a loop, which in pako's JavaScript
+  // costs as much as deflating a small object. The same reset with a native fill: what
+  // deflateReset does (deflateResetKeep, then lm_init) with the level's parameters read once
+  // from pako's own lm_init. test/backend/deflate-reset.test.ts checks the bytes stay pako's.
+  zlibDeflateReset(strm);
+  const s = strm.state as unknown as LmState;
+  const params = { max_lazy_match: s.max_lazy_match, good_match: s.good_match, nice_match: s.nice_match, max_chain_length: s.max_chain_length };
   return (data) => {
-    zlibDeflateReset(strm);
+    if (zlibDeflateResetKeep(strm) !== Z_OK) throw new Error('deflate: reset failed');
+    s.window_size = 2 * s.w_size;
+    s.head.fill(0);
+    s.max_lazy_match = params.max_lazy_match;
+    s.good_match = params.good_match;
+    s.nice_match = params.nice_match;
+    s.max_chain_length = params.max_chain_length;
+    s.strstart = 0;
+    s.block_start = 0;
+    s.lookahead = 0;
+    s.insert = 0;
+    s.match_length = s.prev_length = MIN_MATCH - 1;
+    s.match_available = 0;
+    s.ins_h = 0;
     return deflateWith(strm, data);
   };
+}
+
+/** zlib's shortest match. */
+const MIN_MATCH = 3;
+
+/** The fields of pako's DeflateState that zlib's lm_init() sets. */
+interface LmState {
+  w_size: number;
+  window_size: number;
+  head: Uint16Array;
+  max_lazy_match: number;
+  good_match: number;
+  nice_match: number;
+  max_chain_length: number;
+  strstart: number;
+  block_start: number;
+  lookahead: number;
+  insert: number;
+  match_length: number;
+  prev_length: number;
+  match_available: number;
+  ins_h: number;
 }
 
 function deflateWith(strm: ZStream, data: Uint8Array): Uint8Array {

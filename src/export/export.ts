@@ -28,7 +28,7 @@ import {
   type Manifest,
   type ManifestFile,
 } from './manifest.js';
-import { listPacks, writePackFiles } from './pack-dir.js';
+import { listPacks, packSources, writePackFiles } from './pack-dir.js';
 
 export interface ExportOptions extends Pick<WritePackOptions, 'window' | 'depth' | 'delta' | 'level' | 'onProgress'> {
   /** The repository (default: discovered from `cwd`). */
@@ -158,13 +158,9 @@ function exportFrom(repo: Repository, options: ExportOptions): ExportResult {
     }
     have = ObjectDatabase.open(options.out, nodeStorage, backend, format);
   }
-  const missing: PackObjectSource[] = [];
+  let missing: PackObjectSource[];
   try {
-    for (const { oid, path } of objects.values()) {
-      if (have?.has(oid)) continue;
-      const obj = odb.get(oid);
-      missing.push({ oid, type: obj.type, size: obj.data.length, path, load: () => odb.get(oid).data });
-    }
+    missing = packSources(odb, [...objects.values()].filter(({ oid }) => !have?.has(oid)));
   } finally {
     have?.close();
   }

@@ -40,7 +40,30 @@ export function writePackFiles(
   try {
     fd = openSync(tmp, 'wx', 0o600);
     const out = fd;
-    const written = writePack(objects, { write: (b) => writeAll(out, b) }, backend, format, options);
+    // Entries are small and many: gather them into large writes.
+    const buffer = new Uint8Array(1 << 20);
+    let held = 0;
+    const flush = () => {
+      writeAll(out, buffer.subarray(0, held));
+      held = 0;
+    };
+    const written = writePack(
+      objects,
+      {
+        write: (b) => {
+          if (held + b.length > buffer.length) flush();
+          if (b.length >= buffer.length) writeAll(out, b);
+          else {
+            buffer.set(b, held);
+            held += b.length;
+          }
+        },
+      },
+      backend,
+      format,
+      options,
+    );
+    flush();
     closeSync(fd);
     fd = undefined;
     const base = join(dir, `pack-${toHex(written.checksum)}`);
@@ -120,4 +143,28 @@ export function repackDirectory(dir: string, backend: Backend, options: WritePac
   } finally {
     odb.close();
   }
+}
+
+/** Bytes of object data a source list keeps from its first read for the writer (else read twice). */
+const KEEP_BUDGET = 64 * 1024 * 1024;
+
+/**
+ * Pack sources for objects of `odb`: each is read once here for its type and size, and its data
+ * kept for the writer while they fit `keepBudget` bytes (read again later otherwise), so that
+ * small exports read each object once and large ones stay bounded.
+ * @throws OBJECT_MISSING and the read errors of `odb`.
+ * @example
+ *   writePackFiles(out, packSources(repo.odb, [{ oid, path: 'a.txt' }]), backend, repo.format);
+ */
+export function packSources(odb: ObjectDatabase, items: Iterable<{ oid: Uint8Array; path: string }>, keepBudget = KEEP_BUDGET): PackObjectSource[] {
+  const out: PackObjectSource[] = [];
+  let kept = 0;
+  for (const { oid, path } of items) {
+    const obj = odb.get(oid);
+    const data = obj.data;
+    const keep = kept + data.length <= keepBudget;
+    if (keep) kept += data.length;
+    out.push({ oid, type: obj.type, size: data.length, path, load: keep ? () => data : () => odb.get(oid).data });
+  }
+  return out;
 }

@@ -63,7 +63,7 @@ function blockHash(b: Uint8Array, at: number): number {
 export function createDeltaIndex(base: Uint8Array): DeltaIndex {
   const blocks = Math.max(0, Math.floor((base.length - 1) / BLOCK));
   let size = 16;
-  while (size < blocks / 4) size *= 2;
+  while (size < blocks * 2) size *= 2;
   const mask = size - 1;
   const head = new Int32Array(size).fill(-1);
   const count = new Uint8Array(size);
@@ -129,6 +129,15 @@ export function createDelta(index: DeltaIndex, target: Uint8Array, maxSize = 0):
     return true;
   };
 
+  // The longest pending insert that still fits the limit (n bytes cost n + ceil(n / 127)),
+  // worked out when the output grows rather than for every byte slid over.
+  let insertRoom = Infinity;
+  const updateRoom = () => {
+    if (limit === Infinity) return;
+    const left = limit - o;
+    insertRoom = left < 0 ? -1 : left - Math.ceil(left / 128);
+  };
+  updateRoom();
   const { head, next, pos, hashes, mask } = index;
   const bv = new DataView(base.buffer, base.byteOffset, base.byteLength);
   const tv = new DataView(target.buffer, target.byteOffset, target.byteLength);
@@ -159,7 +168,7 @@ export function createDelta(index: DeltaIndex, target: Uint8Array, maxSize = 0):
     if (best < MIN_COPY) {
       // The bytes waiting to be inserted already cost more than the delta may: give up now
       // rather than at the end (most candidate bases fail this way).
-      if (o + (t - insStart) + Math.ceil((t - insStart) / 127) > limit) return undefined;
+      if (t - insStart > insertRoom) return undefined;
       // Slide the window one byte (the rolling hash, inlined: this is the hot path).
       if (t < lastWindow) h = ((h << 1) | (h >>> 31)) ^ T_OUT[target[t]!]! ^ T[target[t + BLOCK]!]!;
       t++;
@@ -182,6 +191,7 @@ export function createDelta(index: DeltaIndex, target: Uint8Array, maxSize = 0):
     }
     t += best;
     insStart = t;
+    updateRoom();
     if (t <= lastWindow) h = blockHash(target, t);
   }
   if (!flushInsert(tlen)) return undefined;
