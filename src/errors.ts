@@ -25,6 +25,8 @@ export type ErrorCode =
   | 'TOO_LARGE'
   | 'INVALID_ARGUMENT'
   | 'ARCHIVE_CORRUPT'
+  | 'TESTDATA_UNAVAILABLE'
+  | 'PATH_NOT_LISTED'
   | 'IO';
 
 export interface ErrorFields {

@@ -13,4 +13,15 @@ export { nodeStorage } from './fs/node-storage.js';
 export { exportTestData, type ExportOptions, type ExportResult } from './export/export.js';
 export { writePackFiles, repackDirectory } from './export/pack-dir.js';
 export { decodeManifest, encodeManifest, MANIFEST_NAME, type Manifest, type ManifestFile } from './export/manifest.js';
-export { checkout, checkoutSync, type CheckoutOptions, type CheckoutResult, type CheckoutFile } from './checkout/checkout.js';
+export {
+  checkout as checkoutObjects,
+  checkoutSync as checkoutObjectsSync,
+  checkoutFromDatabase,
+  type CheckoutOptions,
+  type CheckoutResult,
+  type CheckoutFile,
+} from './checkout/checkout.js';
+// The test helper: what a test suite calls.
+export { checkout, checkoutSync, checkoutListedSync, status, type TestData, type TestDataMode, type TestDataOptions, type TestDataStatus } from './testdata/helper.js';
+export { decodePackageManifest, encodePackageManifest, artifactName, type PackageManifest } from './testdata/package-manifest.js';
+export { openTestData, writeArtifactTar, type OpenedTestData } from './testdata/artifact.js';

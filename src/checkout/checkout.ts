@@ -51,6 +51,8 @@ export interface CheckoutOptions {
   pathspecs?: readonly string[];
   /** Replace existing files whose content differs. */
   force?: boolean;
+  /** Pathspecs are literal paths: `*`, `?`, `[` are name characters (always so for the manifest's files). */
+  literal?: boolean;
   backend: Backend;
   onProgress?: (p: { done: number; total: number }) => void;
 }
@@ -134,7 +136,7 @@ function checkoutFrom(odb: ObjectDatabase, options: CheckoutOptions): CheckoutRe
   try {
     walk = walkTree(odb, tree.oid, specs, {
       // The manifest's paths are names, whatever characters they hold.
-      literal: listed !== undefined,
+      literal: listed !== undefined || options.literal === true,
       skipMissingSpeculative: true,
       onEntry: (name, mode, path, duplicate) => {
         const why = duplicate ? 'appears twice in its tree' : unsafeNameReason(name, mode);
@@ -381,4 +383,15 @@ function writeNew(path: Buffer, data: Uint8Array, mode: number): void {
   }
   // openSync applies the umask; chmod is not needed, but make the executable bit certain.
   if (mode === 0o777) chmodSync(path, 0o777 & ~process.umask());
+}
+
+/**
+ * `checkoutSync` over an object database already open, such as a test-data artifact read into
+ * memory; `options.objects` only names it in messages.
+ * @throws as `checkoutSync`.
+ * @example
+ *   checkoutFromDatabase(opened.odb, { objects: 'fixtures.xtest-pack.tar.gz', oid, out, pathspecs, backend });
+ */
+export function checkoutFromDatabase(odb: ObjectDatabase, options: CheckoutOptions): CheckoutResult {
+  return checkoutFrom(odb, options);
 }

@@ -9,6 +9,7 @@ import { nodeStorage } from '../fs/node-storage.js';
 import { hashLength, toHex, type ObjectType } from '../pack/oid.js';
 import { lsTree } from '../odb/ls-tree.js';
 import { openPackDirectory, openRepository, type Opened } from '../odb/open.js';
+import { isArtifactFile, openTestData } from '../testdata/artifact.js';
 import { peel, resolveRevision, type RevisionContext } from '../odb/revision.js';
 
 export interface OdbCommandIo {
@@ -35,14 +36,18 @@ function open(io: OdbCommandIo, opts: WhereOptions): Opened {
     throw new XtestPackError('INVALID_ARGUMENT', '--repo and --objects exclude each other');
   }
   const objects = opts.objects ?? (opts.repo === undefined ? io.env['XTEST_PACK_OBJECTS'] || undefined : undefined);
-  if (objects !== undefined) return openPackDirectory(objects, nodeStorage, io.backend());
+  if (objects !== undefined) {
+    if (!isArtifactFile(objects)) return openPackDirectory(objects, nodeStorage, io.backend());
+    const data = openTestData(objects, io.backend());
+    return { odb: data.odb, refs: undefined, repo: undefined, prefix: '', close: () => data.close() };
+  }
   return openRepository(opts.repo, io.cwd, nodeStorage, io.backend());
 }
 
 function withWhere(cmd: Command): Command {
   return cmd
     .option('--repo <path>', 'the repository (default: found from the current directory)')
-    .option('--objects <dir>', 'a bare pack directory instead of a repository (default: $XTEST_PACK_OBJECTS)');
+    .option('--objects <dir>', 'a bare pack directory or test-data .tar.gz instead of a repository (default: $XTEST_PACK_OBJECTS)');
 }
 
 /** Register rev-parse, cat-file and ls-tree on `program`. */

@@ -17,6 +17,7 @@ import { addCheckoutCommand } from './checkout-command.js';
 import { addExportCommands } from './export-commands.js';
 import { addOdbCommands, SilentExit } from './odb-commands.js';
 import { createProgress, type Progress } from './progress.js';
+import { addTestdataCommands } from './testdata-commands.js';
 
 export interface CliIo {
   stdout: { write(s: string | Uint8Array): unknown };
@@ -150,6 +151,7 @@ export function createProgram(io: CliIo): { program: Command; run(argv: string[]
   addOdbCommands(program, { stdout: io.stdout, env: io.env, cwd: io.cwd ?? process.cwd(), backend });
   addExportCommands(program, { stdout: io.stdout, stderr: io.stderr, cwd: io.cwd ?? process.cwd(), backend, progressFor });
   addCheckoutCommand(program, { stdout: io.stdout, stderr: io.stderr, env: io.env, cwd: io.cwd ?? process.cwd(), backend, progressFor });
+  addTestdataCommands(program, { stdout: io.stdout, stderr: io.stderr, env: io.env, cwd: io.cwd ?? process.cwd(), backend });
 
   return {
     program,

@@ -40,7 +40,20 @@ export interface ExportOptions extends Pick<WritePackOptions, 'window' | 'depth'
   pathspecs: readonly string[];
   /** Export even when selected files differ from the commit in the work tree. */
   allowDirty?: boolean;
+  /** Pathspecs are literal paths: `*`, `?`, `[` are name characters. */
+  literal?: boolean;
   backend: Backend;
+}
+
+/** What an export would hold, worked out without writing anything. */
+export interface ExportPlan {
+  readonly commit: Uint8Array;
+  readonly tree: Uint8Array;
+  /** The selected files (gitlinks left out). */
+  readonly files: readonly WalkEntry[];
+  /** Every object of the export by id: the commit, trees on the way, files, attributes. */
+  readonly objects: ReadonlyMap<string, { oid: Uint8Array; path: string }>;
+  readonly skipped: readonly { path: string; reason: 'gitlink' | 'uncommitted' | 'modified' }[];
 }
 
 export interface ExportResult {
@@ -77,22 +90,30 @@ export function exportTestData(options: ExportOptions): ExportResult {
   }
 }
 
-function exportFrom(repo: Repository, options: ExportOptions): ExportResult {
+/**
+ * Work out what exporting `options.pathspecs` at `options.rev` from `repo` would hold, with
+ * the checks an export makes (pathspecs that match nothing, uncommitted changes), writing nothing.
+ * @throws as `exportTestData`.
+ * @example
+ *   const { commit, files } = planExport(repo, { pathspecs: ['fixtures'], backend });
+ */
+export function planExport(repo: Repository, options: Pick<ExportOptions, 'rev' | 'pathspecs' | 'allowDirty' | 'literal' | 'backend'>): ExportPlan {
   const { backend } = options;
   const odb = repo.odb;
   const ctx = { odb, refs: repo.refs };
   const rev = options.rev ?? 'HEAD';
   if (options.pathspecs.length === 0) throw new XtestPackError('INVALID_ARGUMENT', 'export needs at least one pathspec');
-  for (const p of options.pathspecs) parsePathspec(p);
+  const literal = options.literal === true;
+  for (const p of options.pathspecs) parsePathspec(p, literal);
   const commit = peel(ctx, rev, resolveRevision(ctx, rev), 'commit');
   const tree = peel(ctx, rev, commit, 'tree');
-  const walk = walkTree(odb, tree.oid, options.pathspecs);
+  const walk = walkTree(odb, tree.oid, options.pathspecs, { literal });
 
   const skipped: { path: string; reason: 'gitlink' | 'uncommitted' | 'modified' }[] = [];
   // A pathspec that matched nothing: not committed (if the work tree has it) or simply wrong.
   const notCommitted: string[] = [];
   for (const spec of walk.unmatched) {
-    const p = parsePathspec(spec);
+    const p = parsePathspec(spec, literal);
     const onDisk = !p.glob && repo.workTree !== undefined ? kindOf(join(repo.workTree, p.pattern)) : undefined;
     if (onDisk !== undefined && !(p.dirOnly && onDisk !== 'dir')) notCommitted.push(p.pattern);
     else throw new XtestPackError('PATHSPEC_UNMATCHED', `pathspec '${spec}' did not match any file in ${rev} (${toHex(commit.oid)})`);
@@ -146,6 +167,13 @@ function exportFrom(repo: Repository, options: ExportOptions): ExportResult {
     }
   }
   for (const f of files) add(f.oid, f.path);
+  return { commit: commit.oid, tree: tree.oid, files, objects, skipped };
+}
+
+function exportFrom(repo: Repository, options: ExportOptions): ExportResult {
+  const { backend } = options;
+  const odb = repo.odb;
+  const { commit, tree, files, objects, skipped } = planExport(repo, options);
 
   // Into the directory: only what it does not hold already.
   mkdirSync(options.out, { recursive: true });
@@ -181,8 +209,8 @@ function exportFrom(repo: Repository, options: ExportOptions): ExportResult {
   const manifest = normalizeManifest(mergeManifest(options.out, {
     formatVersion: MANIFEST_FORMAT_VERSION,
     objectFormat: repo.format,
-    commit: toHex(commit.oid),
-    tree: toHex(tree.oid),
+    commit: toHex(commit),
+    tree: toHex(tree),
     repository: repositoryUrl(repo),
     pathspecs: [...options.pathspecs],
     files: files.map(
@@ -241,12 +269,16 @@ function workTreeDiffers(workTree: string, e: WalkEntry, backend: Backend, forma
   return !bytesEqual(oid, e.oid);
 }
 
-/** package.json's `repository`, else `remote.origin.url`, without credentials. */
-function repositoryUrl(repo: Repository): string | undefined {
+/**
+ * package.json's `repository` (of `packageRoot`, else of the work tree's top), else
+ * `remote.origin.url`, without credentials.
+ */
+export function repositoryUrl(repo: Repository, packageRoot?: string): string | undefined {
   let url: string | undefined;
-  if (repo.workTree !== undefined) {
+  const root = packageRoot ?? repo.workTree;
+  if (root !== undefined) {
     try {
-      const pkg = JSON.parse(readFileSync(join(repo.workTree, 'package.json'), 'utf8')) as { repository?: unknown };
+      const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { repository?: unknown };
       const r = pkg.repository;
       if (typeof r === 'string') url = r;
       else if (typeof r === 'object' && r !== null && typeof (r as { url?: unknown }).url === 'string') url = (r as { url: string }).url;

@@ -1,0 +1,114 @@
+/**
+ * `xtest-pack package-test`: the author's pre-release check that the package as published
+ * passes its tests offline from its test-data artifact alone, as a distribution will run them.
+ *
+ * 1. `npm pack` into a fresh temporary directory with no git repository above it;
+ * 2. unpack the tarball there (its `prepack` has written the package manifest);
+ * 3. link the installed `node_modules` in, so nothing is fetched;
+ * 4. build the artifact from the repository (or take `objects`);
+ * 5. run the command (default `npm test`) in the unpacked package with XTEST_PACK_OBJECTS set.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { extractTarEntries } from '../artifact/extract.js';
+import { decodeTarGz } from '../artifact/tar.js';
+import type { Backend } from '../backend/types.js';
+import { XtestPackError } from '../errors.js';
+import { MANIFEST_NAME } from '../export/manifest.js';
+import { gitWorkTree } from './helper.js';
+import { decodePackageManifest } from './package-manifest.js';
+import { buildArtifact } from './publish.js';
+
+export interface PackageTestOptions {
+  /** The package root in the author's work tree. */
+  root: string;
+  /** Test data to use instead of building the artifact. */
+  objects?: string;
+  /** Keep the temporary directory (its path is reported). */
+  keep?: boolean;
+  /** Default: `npm test`. */
+  command?: readonly string[];
+  env?: NodeJS.ProcessEnv;
+  /** Where the steps are reported (one line each). */
+  log?: (line: string) => void;
+  backend: Backend;
+}
+
+export interface PackageTestResult {
+  /** The command's exit status (1 when it was killed by a signal). */
+  readonly status: number;
+  /** The temporary directory, when kept. */
+  readonly kept: string | undefined;
+}
+
+/**
+ * Pack, unpack, and run the tests of the package at `root` from its artifact.
+ * @throws INVALID_ARGUMENT (the tarball has no package manifest: `prepack` is missing), IO,
+ *         and the errors of building the artifact; the command's own failure is its status.
+ * @example
+ *   const { status } = packageTest({ root: process.cwd(), backend });
+ */
+export function packageTest(options: PackageTestOptions): PackageTestResult {
+  const env = options.env ?? process.env;
+  const log = options.log ?? (() => {});
+  const tmp = realpathSync(mkdtempSync(join(tmpdir(), 'xtest-pack-package-test-')));
+  const keep = options.keep === true;
+  try {
+    const above = gitWorkTree(tmp);
+    if (above !== undefined) throw new XtestPackError('INVALID_ARGUMENT', `the temporary directory is inside the git work tree ${above}: set TMPDIR elsewhere`, { file: tmp });
+
+    log(`npm pack (in ${options.root})`);
+    const packed = spawnSync('npm', ['pack', '--pack-destination', tmp], { cwd: options.root, env, stdio: ['ignore', 'ignore', 'inherit'], encoding: 'utf8' });
+    if (packed.error || packed.status !== 0) {
+      throw new XtestPackError('IO', `npm pack failed (${packed.error?.message ?? `exit status ${packed.status}`})`, { file: options.root });
+    }
+    const tgz = readdirSync(tmp).find((n) => n.endsWith('.tgz'));
+    if (!tgz) throw new XtestPackError('IO', 'npm pack wrote no .tgz', { file: tmp });
+
+    const pkgDir = join(tmp, 'package');
+    log(`unpack ${tgz} into ${pkgDir}`);
+    extractTarEntries(decodeTarGz(readFileSync(join(tmp, tgz)), options.backend, { file: tgz }), pkgDir, { strip: 1 });
+    const manifestFile = join(pkgDir, MANIFEST_NAME);
+    let manifestText: string;
+    try {
+      manifestText = readFileSync(manifestFile, 'utf8');
+    } catch {
+      throw new XtestPackError('INVALID_ARGUMENT', `the packed tarball has no ${MANIFEST_NAME}: add "prepack": "xtest-pack manifest --if-git" to the scripts of package.json`, { file: tgz });
+    }
+    const manifest = decodePackageManifest(manifestText, `${tgz}:${MANIFEST_NAME}`);
+    if (!manifest) throw new XtestPackError('INVALID_ARGUMENT', `${MANIFEST_NAME} in the tarball is not a package manifest`, { file: tgz });
+
+    const modules = join(options.root, 'node_modules');
+    if (existsSync(modules)) symlinkSync(modules, join(pkgDir, 'node_modules'), 'dir');
+
+    let objects: string;
+    if (options.objects !== undefined) {
+      objects = resolve(options.objects);
+    } else {
+      const built = buildArtifact({ root: options.root, manifest, tar: join(tmp, manifest.artifact), backend: options.backend });
+      objects = built.path;
+      log(`artifact ${manifest.artifact}: ${built.size} bytes, commit ${manifest.commit}`);
+    }
+
+    const command = options.command && options.command.length > 0 ? options.command : ['npm', 'test'];
+    const materialized = join(tmp, 'materialized');
+    mkdirSync(materialized);
+    log(`run ${command.join(' ')} (in ${pkgDir}, XTEST_PACK_OBJECTS=${objects})`);
+    const childEnv: NodeJS.ProcessEnv = {
+      ...env,
+      XTEST_PACK_OBJECTS: objects,
+      XTEST_PACK_TMPDIR: materialized,
+      GIT_CEILING_DIRECTORIES: tmp,
+      npm_config_offline: 'true',
+    };
+    for (const k of ['XTEST_PACK_RECORD', 'XTEST_PACK_MANIFEST', 'XTEST_PACK_MISSING', 'GIT_DIR', 'GIT_WORK_TREE', 'INIT_CWD']) delete childEnv[k];
+    const run = spawnSync(command[0]!, command.slice(1), { cwd: pkgDir, env: childEnv, stdio: 'inherit' });
+    if (run.error) throw new XtestPackError('IO', `cannot run ${command[0]}: ${run.error.message}`, { file: pkgDir });
+    const status = run.status ?? 1;
+    return { status, kept: keep ? tmp : undefined };
+  } finally {
+    if (!keep) rmSync(tmp, { recursive: true, force: true });
+  }
+}

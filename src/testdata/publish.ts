@@ -1,0 +1,170 @@
+/**
+ * The author's side: `xtest-pack manifest` (the package manifest, for `prepack`) and
+ * `xtest-pack pack` (the test-data artifact of that manifest, for a release).
+ */
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, sep } from 'node:path';
+import type { Backend } from '../backend/types.js';
+import { XtestPackError } from '../errors.js';
+import { exportTestData, planExport, repositoryUrl } from '../export/export.js';
+import { MANIFEST_NAME } from '../export/manifest.js';
+import { writeFileAtomic } from '../fs/atomic.js';
+import { nodeStorage } from '../fs/node-storage.js';
+import { Repository } from '../odb/repository.js';
+import { toHex } from '../pack/oid.js';
+import { writeArtifactTar } from './artifact.js';
+import { artifactName, decodePackageManifest, encodePackageManifest, normalizePathList, type PackageManifest } from './package-manifest.js';
+import { readPackageInfo, recordedPaths } from './package.js';
+
+export interface ManifestOptions {
+  /** The package root. */
+  root: string;
+  /** Write it even when listed files differ from HEAD (`dirty: true`). */
+  allowDirty?: boolean;
+  backend: Backend;
+}
+
+/**
+ * The package manifest for HEAD of the repository holding `root`, checked: every listed path
+ * is committed, and (unless `allowDirty`) none differs in the work tree.
+ * @throws NOT_A_REPOSITORY, INVALID_ARGUMENT (no paths listed), PATHSPEC_UNMATCHED,
+ *         DIRTY_WORKTREE naming the files.
+ * @example
+ *   const m = makePackageManifest({ root: process.cwd(), backend });
+ */
+export function makePackageManifest(options: ManifestOptions): PackageManifest {
+  const pkg = readPackageInfo(options.root);
+  const { repo } = Repository.discover(options.root, nodeStorage, options.backend);
+  try {
+    if (repo.workTree === undefined) throw new XtestPackError('NOT_A_REPOSITORY', 'the package is not in a git work tree', { file: options.root });
+    const directory = relative(repo.workTree, options.root).split(sep).join('/');
+    const paths = normalizePathList([...pkg.paths, ...(pkg.recorded ? recordedPaths(pkg.recorded, directory) : [])]);
+    if (paths.length === 0) {
+      throw new XtestPackError('INVALID_ARGUMENT', 'lists no test data: add "xtestPack": { "paths": ["fixtures", ...] } (or "recorded": "<dir>")', {
+        file: join(options.root, 'package.json'),
+      });
+    }
+    const plan = planExport(repo, {
+      rev: 'HEAD',
+      pathspecs: paths.map((p) => (directory === '' ? p : `${directory}/${p}`)),
+      allowDirty: options.allowDirty === true,
+      literal: true,
+      backend: options.backend,
+    });
+    return {
+      name: pkg.name,
+      version: pkg.version,
+      objectFormat: repo.format,
+      commit: toHex(plan.commit),
+      repository: repositoryUrl(repo, options.root),
+      directory,
+      paths,
+      artifact: artifactName(pkg.name, pkg.version),
+      dirty: plan.skipped.some((s) => s.reason !== 'gitlink'),
+    };
+  } finally {
+    repo.close();
+  }
+}
+
+/**
+ * Write `xtest-pack.json` at the package root (atomically, same bytes for the same state).
+ * @throws as `makePackageManifest`, and IO.
+ * @example
+ *   writePackageManifest({ root: process.cwd(), backend });
+ */
+export function writePackageManifest(options: ManifestOptions): { manifest: PackageManifest; file: string } {
+  const manifest = makePackageManifest(options);
+  const file = join(options.root, MANIFEST_NAME);
+  writeFileAtomic(file, new TextEncoder().encode(encodePackageManifest(manifest)));
+  return { manifest, file };
+}
+
+/** The package manifest at `root`, or undefined when there is none (or it is another kind). */
+export function readPackageManifest(root: string): PackageManifest | undefined {
+  const file = join(root, MANIFEST_NAME);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  return decodePackageManifest(text, file);
+}
+
+export interface ArtifactOptions {
+  /** The package root (in the author's work tree). */
+  root: string;
+  /** Default: the manifest at the root, else one made for HEAD. */
+  manifest?: PackageManifest;
+  /** Write a pack directory here (it must not exist, or be empty)... */
+  out?: string;
+  /** ...or the `.tar.gz` artifact here (default: the manifest's artifact name in `cwd`). */
+  tar?: string;
+  cwd?: string;
+  backend: Backend;
+}
+
+/**
+ * Export the manifest's paths at its commit, as a pack directory or a deterministic `.tar.gz`.
+ * @returns where it went, and its size in bytes (the pack's for a directory).
+ * @throws PATHSPEC_UNMATCHED (a listed path not in the commit), UNKNOWN_REVISION (the commit is
+ *         not in the repository), and write errors.
+ * @example
+ *   buildArtifact({ root: process.cwd(), backend });  // ./NAME-VERSION.xtest-pack.tar.gz
+ */
+export function buildArtifact(options: ArtifactOptions): { manifest: PackageManifest; path: string; size: number } {
+  const manifest = options.manifest ?? readPackageManifest(options.root) ?? makePackageManifest({ root: options.root, backend: options.backend });
+  const { repo } = Repository.discover(options.root, nodeStorage, options.backend);
+  const workTree = repo.workTree;
+  repo.close();
+  if (workTree === undefined) throw new XtestPackError('NOT_A_REPOSITORY', 'the package is not in a git work tree', { file: options.root });
+  if (options.out !== undefined && (readdirSafe(options.out)?.length ?? 0) > 0) {
+    throw new XtestPackError('INVALID_ARGUMENT', 'the output directory is not empty', { file: options.out });
+  }
+  const target = options.out ?? options.tar ?? join(options.cwd ?? process.cwd(), manifest.artifact);
+  const staging = mkdtempSync(join(tmpdir(), 'xtest-pack-artifact-'));
+  try {
+    const result = exportTestData({
+      repo: workTree,
+      rev: manifest.commit,
+      out: staging,
+      pathspecs: manifest.paths.map((p) => (manifest.directory === '' ? p : `${manifest.directory}/${p}`)),
+      // The manifest names a commit: its files are what is exported, whatever the work tree holds.
+      allowDirty: true,
+      literal: true,
+      backend: options.backend,
+    });
+    const uncommitted = result.skipped.filter((s) => s.reason === 'uncommitted').map((s) => s.path);
+    if (uncommitted.length > 0) {
+      throw new XtestPackError('PATHSPEC_UNMATCHED', `not in commit ${manifest.commit}: ${uncommitted.join(', ')}`, { file: options.root });
+    }
+    if (options.out !== undefined) {
+      mkdirSync(options.out, { recursive: true });
+      for (const n of readdirSync(staging).sort().reverse()) renameOrCopy(join(staging, n), join(options.out, n));
+      return { manifest, path: options.out, size: result.packSize };
+    }
+    return { manifest, path: target, size: writeArtifactTar(staging, target) };
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+function readdirSafe(dir: string): string[] | undefined {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Rename, or copy atomically when the temporary directory is on another file system. */
+function renameOrCopy(from: string, to: string): void {
+  try {
+    renameSync(from, to);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
+    writeFileAtomic(to, readFileSync(from), statSync(from).mode & 0o777);
+  }
+}
