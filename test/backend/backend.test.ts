@@ -12,6 +12,7 @@ import type { Backend, InflateResult } from '../../src/backend/types.js';
 import { crc32 as tableCrc32 } from '../../src/backend/crc32.js';
 import { XtestPackError } from '../../src/errors.js';
 import { pseudoRandomBytes } from '../support/pack-builder.js';
+import { deflateRaw } from 'pako';
 
 const T = { timeout: 30_000 };
 const backends: Backend[] = [createNodeBackend(), createPortableBackend()];
@@ -245,5 +246,72 @@ describe('backends: selection', () => {
     assert.equal(getBackend('portable').name, 'portable');
     assert.equal(createNodeBackend().name, 'node');
     assert.equal(createPortableBackend().name, 'portable');
+  });
+});
+
+describe('backends: inflateRawAll (raw deflate, as in a gzip member)', () => {
+  const rawDeflaters: [string, (d: Uint8Array, level: number) => Uint8Array][] = [
+    ['node:zlib', (d, level) => new Uint8Array(zlib.deflateRawSync(d, { level }))],
+    ['pako', (d, level) => deflateRaw(d, { level: level as 0 })],
+  ];
+
+  test('streams from either deflater inflate in either backend, with exact consumed, before trailing bytes', T, () => {
+    fc.assert(
+      fc.property(dataArb, levelArb, fc.uint8Array({ maxLength: 40 }), fc.nat(1), (data, level, trailer, which) => {
+        const [name, deflate] = rawDeflaters[which]!;
+        const z = deflate(data, level);
+        const input = Uint8Array.from([...z, ...trailer]);
+        for (const b of backends) {
+          const r = ok(b.inflateRawAll(input, data.length + (trailer.length % 3)), `${b.name} inflating ${name} level ${level}`);
+          assert.equal(r.consumed, z.length, `${b.name}: consumed`);
+          assert.ok(Buffer.from(r.data).equals(Buffer.from(data)), `${b.name}: data`);
+        }
+      }),
+      { numRuns: 120 },
+    );
+  });
+
+  test('every proper prefix is "truncated"; a stream over maxSize is "size", also when cut after that point', T, () => {
+    fc.assert(
+      fc.property(dataArb, levelArb, fc.nat(), (data, level, cutRaw) => {
+        const z = rawDeflaters[0]![1](data, level);
+        const cut = cutRaw % z.length;
+        for (const b of backends) assert.equal(reason(b.inflateRawAll(z.subarray(0, cut), data.length)), 'truncated', `${b.name}, ${cut} of ${z.length}`);
+        if (data.length > 0) {
+          for (const b of backends) {
+            assert.equal(reason(b.inflateRawAll(z, data.length - 1)), 'size', `${b.name}: ${data.length} bytes, max ${data.length - 1}`);
+            ok(b.inflateRawAll(z, data.length), `${b.name}: exactly maxSize`);
+          }
+        }
+      }),
+      { numRuns: 150 },
+    );
+    // Stored blocks: a cut after k data bytes has produced exactly k bytes.
+    const data = pseudoRandomBytes(5000, 3);
+    const z = rawDeflaters[1]![1](data, 0);
+    for (const b of backends) {
+      assert.equal(reason(b.inflateRawAll(z.subarray(0, 5 + 3000), 2000)), 'size', `${b.name}: cut after 3000 of max 2000`);
+      assert.equal(reason(b.inflateRawAll(z.subarray(0, 5 + 1500), 2000)), 'truncated', `${b.name}: cut after 1500 of max 2000`);
+    }
+  });
+
+  test('random damage: both backends give the same outcome; bad block types are "corrupt"', T, () => {
+    for (const b of backends) assert.equal(reason(b.inflateRawAll(Uint8Array.of(0xff, 0xff, 0xff), 100)), 'corrupt', b.name);
+    fc.assert(
+      fc.property(dataArb, levelArb, fc.nat(), fc.integer({ min: 1, max: 255 }), (data, level, posRaw, xor) => {
+        const z = rawDeflaters[1]![1](data, level).slice();
+        z[posRaw % z.length]! ^= xor;
+        const [a, b] = backends.map((be) => be.inflateRawAll(z, data.length + 100)) as [InflateResult, InflateResult];
+        // As for inflate: which of two final outcomes ('size', 'corrupt') comes first is not specified.
+        const [ra, rb] = [reason(a), reason(b)];
+        const finalPair = new Set([ra, rb]).size === 2 && [ra, rb].every((r) => r === 'size' || r === 'corrupt');
+        assert.ok(ra === rb || finalPair, `node: ${a.ok ? 'ok' : a.detail}; portable: ${b.ok ? 'ok' : b.detail}`);
+        if (a.ok && b.ok) {
+          assert.ok(Buffer.from(a.data).equals(Buffer.from(b.data)));
+          assert.equal(a.consumed, b.consumed);
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 });
