@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { git } from './git.js';
-import { PROJECT_ROOT, runFixtureScript, scratchDir } from './repos.js';
+import { projectRepository, runFixtureScript, scratchDir } from './repos.js';
 
 export interface CheckoutRepos {
   /** SHA-1, work tree clean on main (2 commits, v1 annotated on the first); see the script. */
@@ -28,7 +28,7 @@ let self: string | undefined;
 /** A clone (git clone -q) of the repository this project is checked out from. Read only. */
 export function selfClone(): string {
   if (self) return self;
-  const top = git(['rev-parse', '--show-toplevel'], { cwd: PROJECT_ROOT }).toString('utf8').trim();
+  const top = projectRepository();
   self = join(scratchDir('xtest-pack-checkout-self-'), 'self');
   git(['clone', '-q', top, self]);
   return self;

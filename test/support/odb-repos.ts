@@ -5,13 +5,11 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createProgram } from '../../src/cli/program.js';
 import { git, gitRaw, tempDir } from './git.js';
+import { FIXTURE_SCRIPTS, projectRepository } from './repos.js';
 
 /** The project's root and its fixture scripts (this file is compiled to dist/test/support/). */
-const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const FIXTURE_SCRIPTS = join(PROJECT_ROOT, 'fixtures', 'scripts');
 
 export interface RichRepos {
   readonly root: string;
@@ -70,7 +68,7 @@ export function buildRichRepos(): RichRepos {
 
 /** A clone (--no-local: a pack, as a fetch makes) of the repository this checkout belongs to. */
 export function cloneSelf(into: string): string {
-  const top = git(['rev-parse', '--show-toplevel'], { cwd: PROJECT_ROOT }).toString('utf8').trim();
+  const top = projectRepository();
   const dir = join(into, 'self');
   git(['clone', '-q', '--no-local', top, dir]);
   return dir;

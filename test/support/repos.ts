@@ -5,11 +5,40 @@ import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ObjectFormat } from '../../src/pack/oid.js';
-import { git, tempDir } from './git.js';
+import { checkoutSync } from '../../src/testdata/helper.js';
+import { git, gitRaw, tempDir } from './git.js';
 
 /** The project's root (this file is compiled to dist/test/support/). */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-export const FIXTURE_SCRIPTS = join(PROJECT_ROOT, 'fixtures', 'scripts');
+/**
+ * fixtures/scripts, through xtest-pack's own test helper: the work tree's own files, or, when
+ * the tests run from the published tarball (which leaves fixtures/ out), the files
+ * materialized from the test-data artifact that XTEST_PACK_OBJECTS names.
+ */
+export const FIXTURE_SCRIPTS = checkoutSync(['fixtures/scripts'], { from: import.meta.url }).path('fixtures/scripts');
+
+let projectRepo: string | undefined;
+
+/**
+ * A git repository of this project: the work tree the tests run in when it is one; else (the
+ * tests run from the published tarball, which has no .git) a repository made once per process
+ * of the project's files, so that the tests that want a real project still have one.
+ */
+export function projectRepository(): string {
+  if (projectRepo !== undefined) return projectRepo;
+  const top = gitRaw(['rev-parse', '--show-toplevel'], { cwd: PROJECT_ROOT });
+  if (top.status === 0) {
+    projectRepo = top.stdout.toString('utf8').trim();
+    return projectRepo;
+  }
+  const dir = scratchDir('xtest-pack-project-repo-');
+  git(['init', '-q', '-b', 'main', dir]);
+  git(['--git-dir', join(dir, '.git'), '--work-tree', PROJECT_ROOT, 'add', '-A', '--', '.', ':(exclude)node_modules', ':(exclude)dist']);
+  git(['-C', dir, 'commit', '-q', '-m', 'the files of the published package']);
+  git(['-C', dir, 'checkout', '-q', '-f']);
+  projectRepo = dir;
+  return dir;
+}
 
 export type FixtureName = 'deep-chains' | 'ref-delta' | 'index-v1' | 'sha256' | 'tags' | 'self';
 
@@ -67,9 +96,9 @@ export function packFixture(name: FixtureName): PackFixture {
   let f: PackFixture;
   switch (name) {
     case 'self': {
-      runFixtureScript('self', [out, PROJECT_ROOT]);
+      runFixtureScript('self', [out, projectRepository()]);
       const pack = onlyFile(out, '.pack');
-      f = { name, format: 'sha1', repo: PROJECT_ROOT, pack, idx: pack.replace(/\.pack$/, '.idx'), idxVersion: 2 };
+      f = { name, format: 'sha1', repo: projectRepository(), pack, idx: pack.replace(/\.pack$/, '.idx'), idxVersion: 2 };
       break;
     }
     case 'index-v1': {
