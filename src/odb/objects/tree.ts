@@ -45,6 +45,8 @@ export function modeType(mode: number): ObjectType | 'commit' {
   return 'blob';
 }
 
+const USUAL_MODE_TEXT = new Map([MODE_TREE, MODE_BLOB, MODE_EXECUTABLE, MODE_SYMLINK, MODE_GITLINK].map((m) => [m, m.toString(8)]));
+
 /**
  * Parse a tree's entries.
  * @param oidHex  the tree's id, named in errors
@@ -71,10 +73,15 @@ export function parseTree(data: Uint8Array, format: ObjectFormat, oidHex?: strin
       p++;
     }
     if (p === modeStart || p - modeStart > 7) fail('malformed mode');
-    const modeText = String.fromCharCode(...data.subarray(modeStart, p));
+    // The usual modes share one string; the text is still exactly what was written (the same
+    // value in as many digits has no leading zero either).
+    const usual = USUAL_MODE_TEXT.get(mode);
+    const modeText = usual !== undefined && usual.length === p - modeStart ? usual : String.fromCharCode(...data.subarray(modeStart, p));
     p++;
     const nameStart = p;
-    while (p < data.length && data[p] !== 0) p++;
+    // indexOf: a native scan, not a byte loop (trees on the way of a checkout are large).
+    const nul = data.indexOf(0, p);
+    p = nul < 0 ? data.length : nul;
     if (p >= data.length) fail('truncated name');
     if (p === nameStart) fail('empty filename');
     const name = data.subarray(nameStart, p);
