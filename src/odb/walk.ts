@@ -9,7 +9,7 @@
 import { XtestPackError } from '../errors.js';
 import { toHex } from '../pack/oid.js';
 import type { ObjectDatabase } from './database.js';
-import { MODE_TREE, parseTree } from './objects/tree.js';
+import { MODE_TREE, scanTree, treeEntryAt, type TreeEntry } from './objects/tree.js';
 import { hasWildcard, wildmatch } from './wildmatch.js';
 
 export interface WalkEntry {
@@ -90,32 +90,35 @@ export function walkTree(odb: ObjectDatabase, tree: Uint8Array, pathspecs: reado
   const above = new Set<string>();
   const globs: Spec[] = [];
   /**
-   * By directory, keys (nameKey) of the names literal pathspecs need there, so that the other
-   * entries are passed over without decoding their names; null where a needed name is not
-   * ASCII (compared decoded then, as everywhere else).
+   * By directory, keys (nameKey) of every name that could make an entry there a pathspec or a
+   * directory above one: each rest of a literal pathspec below the directory, cut at any '/'
+   * (a name holding '/' that equals a pathspec is taken, and so refused). The other entries are
+   * passed over before their names are decoded. null where such a name is not ASCII (compared
+   * decoded then, as everywhere else).
    */
   const wanted = new Map<string, Set<number> | null>();
+  const want = (dir: string, name: string): void => {
+    const keys = wanted.get(dir);
+    if (!/^[\x00-\x7f]*$/.test(name)) wanted.set(dir, null);
+    else if (keys === undefined) wanted.set(dir, new Set([asciiNameKey(name)]));
+    else keys?.add(asciiNameKey(name));
+  };
   for (const s of specs) {
     if (s.glob) {
       globs.push(s);
       continue;
     }
-    if (s.pattern === '') continue;
-    const same = exact.get(s.pattern);
+    const pat = s.pattern;
+    if (pat === '') continue;
+    const same = exact.get(pat);
     if (same) same.push(s);
-    else exact.set(s.pattern, [s]);
-    let dir = '';
-    for (let from = 0; ; ) {
-      const slash = s.pattern.indexOf('/', from);
-      const name = s.pattern.slice(from, slash < 0 ? undefined : slash);
-      const keys = wanted.get(dir);
-      if (!/^[\x00-\x7f]*$/.test(name)) wanted.set(dir, null);
-      else if (keys === undefined) wanted.set(dir, new Set([asciiNameKey(name)]));
-      else keys?.add(asciiNameKey(name));
-      if (slash < 0) break;
-      dir = s.pattern.slice(0, slash);
-      above.add(dir);
-      from = slash + 1;
+    else exact.set(pat, [s]);
+    const slashes: number[] = [];
+    for (let i = pat.indexOf('/'); i >= 0; i = pat.indexOf('/', i + 1)) slashes.push(i);
+    for (const cut of slashes) above.add(pat.slice(0, cut));
+    for (const [k, from] of [-1, ...slashes].entries()) {
+      const dir = from < 0 ? '' : pat.slice(0, from);
+      for (const to of [...slashes.slice(k), pat.length]) want(dir, pat.slice(from + 1, to));
     }
   }
 
@@ -133,11 +136,16 @@ export function walkTree(odb: ObjectDatabase, tree: Uint8Array, pathspecs: reado
     }
     trees.push({ path, pathBytes, mode: MODE_TREE, oid });
     const seen = options.onEntry ? new Set<string>() : undefined;
-    // Only literal pathspecs can select here: an entry whose name none of them needs is passed
-    // over. (A name holding '/' is not: it could equal a pathspec, and then it is refused.)
+    // The whole tree is checked first, then its entries are taken in order. Only literal
+    // pathspecs can select here: an entry whose name none of them needs is passed over, before
+    // anything is made of it.
     const keys = selected || globs.length > 0 ? null : wanted.get(path) ?? null;
-    for (const e of parseTree(data, odb.format, toHex(oid))) {
-      if (keys && !keys.has(nameKey(e.name)) && e.name.indexOf(0x2f) < 0) continue;
+    const candidates: TreeEntry[] = [];
+    scanTree(data, odb.format, toHex(oid), (modeStart, nameStart, nameEnd, rawMode) => {
+      if (keys && !keys.has(nameEnd - nameStart === 0 ? 0 : (nameEnd - nameStart) * 65536 + data[nameStart]! * 256 + data[nameEnd - 1]!)) return;
+      candidates.push(treeEntryAt(data, odb.format, modeStart, nameStart, nameEnd, rawMode));
+    });
+    for (const e of candidates) {
       const name = decodeName(e.name);
       const childPath = path === '' ? name : `${path}/${name}`;
       const isTree = e.mode === MODE_TREE;
@@ -179,11 +187,10 @@ export function walkTree(odb: ObjectDatabase, tree: Uint8Array, pathspecs: reado
 
 const NONE: readonly Spec[] = [];
 
-/** A number that equal names share (length, first and last byte): a cheap first comparison. */
-function nameKey(b: Uint8Array): number {
-  return b.length === 0 ? 0 : b.length * 65536 + b[0]! * 256 + b[b.length - 1]!;
-}
-
+/**
+ * A number that equal names share: length, first and last byte (of an ASCII name; walkTree
+ * computes the same of a name's bytes in place). A cheap first comparison.
+ */
 function asciiNameKey(name: string): number {
   return name.length === 0 ? 0 : name.length * 65536 + name.charCodeAt(0) * 256 + name.charCodeAt(name.length - 1);
 }
