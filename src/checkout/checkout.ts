@@ -325,12 +325,14 @@ function firstMissingAncestor(path: string): string {
 }
 
 function kind(p: Buffer): 'dir' | 'file' | 'symlink' | 'other' | undefined {
-  let st: Stats;
+  let st: Stats | undefined;
   try {
-    st = lstatSync(p);
+    // Most paths a checkout asks about do not exist yet: asked without an exception.
+    st = lstatSync(p, { throwIfNoEntry: false });
   } catch {
     return undefined;
   }
+  if (st === undefined) return undefined;
   return st.isSymbolicLink() ? 'symlink' : st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
 }
 
