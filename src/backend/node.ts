@@ -8,13 +8,6 @@ import { createHash, type Hash } from 'node:crypto';
 import * as zlib from 'node:zlib';
 import type { Backend, Hasher, HashAlgorithm, InflateResult } from './types.js';
 import { crc32 as portableCrc32 } from './crc32.js';
-import { createPortableBackend } from './portable.js';
-
-let portable: ReturnType<typeof createPortableBackend> | undefined;
-function portableInflate(input: Uint8Array, size: number): InflateResult {
-  portable ??= createPortableBackend();
-  return portable.inflate(input, size);
-}
 
 class NodeHasher implements Hasher {
   readonly #h: Hash;
@@ -55,15 +48,29 @@ function inflate(input: Uint8Array, size: number): InflateResult {
     if (err.code === 'ERR_BUFFER_TOO_LARGE') {
       return { ok: false, reason: 'size', detail: `inflates to more than the expected ${size} bytes` };
     }
-    // node:zlib reports the cut before it checks the output limit: ask the portable inflater,
-    // which keeps the order straight (only on this error path).
-    if (err.code === 'Z_BUF_ERROR') return portableInflate(input, size);
+    // node:zlib reports the cut before it checks the output limit: inflate what is there again,
+    // without asking for the stream's end, to tell a stream that already passed the expected
+    // size (final) from one that is only cut short (more input may help).
+    if (err.code === 'Z_BUF_ERROR') return cutShort(input, size);
     return { ok: false, reason: 'corrupt', detail: `zlib: ${err.message}` };
   }
   if (out.length !== size) {
     return { ok: false, reason: 'size', detail: `inflated to ${out.length} bytes, expected ${size}` };
   }
   return { ok: true, data: new Uint8Array(out.buffer, out.byteOffset, out.byteLength), consumed };
+}
+
+/** A stream that ended early: `size` when it already inflates past `size` bytes, else `truncated`. */
+function cutShort(input: Uint8Array, size: number): InflateResult {
+  const tooLarge: InflateResult = { ok: false, reason: 'size', detail: `inflates to more than the expected ${size} bytes` };
+  try {
+    const out = zlib.inflateSync(input, { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: Math.min(size + 1, MAX_BUFFER) });
+    if (out.length > size) return tooLarge;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return tooLarge;
+    return { ok: false, reason: 'corrupt', detail: `zlib: ${(e as Error).message}` };
+  }
+  return { ok: false, reason: 'truncated', detail: 'zlib stream ends early' };
 }
 
 function inflateAll(input: Uint8Array, maxSize: number): InflateResult {
@@ -98,11 +105,18 @@ function inflateRawAll(input: Uint8Array, maxSize: number): InflateResult {
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'ERR_BUFFER_TOO_LARGE') return { ok: false, reason: 'size', detail: `inflates to more than ${maxSize} bytes` };
     // node:zlib reports the cut before it checks the output limit: a cut stream that has
-    // already produced more than maxSize is 'size' for the portable inflater. Ask it (only on
-    // this error path) so that both backends say the same.
+    // already produced more than maxSize is 'size' for the portable inflater. Inflate what is
+    // there again without asking for the end, so that both backends say the same.
     if (err.code === 'Z_BUF_ERROR') {
-      portable ??= createPortableBackend();
-      return portable.inflateRawAll(input, maxSize);
+      const tooLarge: InflateResult = { ok: false, reason: 'size', detail: `inflates to more than ${maxSize} bytes` };
+      try {
+        const out = zlib.inflateRawSync(input, { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: Math.min(maxSize + 1, MAX_BUFFER) });
+        if (out.length > maxSize) return tooLarge;
+      } catch (e2) {
+        if ((e2 as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return tooLarge;
+        return { ok: false, reason: 'corrupt', detail: `zlib: ${(e2 as Error).message}` };
+      }
+      return { ok: false, reason: 'truncated', detail: 'raw deflate stream ends early' };
     }
     return { ok: false, reason: 'corrupt', detail: `zlib: ${err.message}` };
   }

@@ -5,6 +5,9 @@
  */
 import { isDotGitFileLike, isDotGitLike } from '../odb/objects/names.js';
 
+// ignoreBOM: a name may begin with U+FEFF, and that is part of the name.
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+
 /**
  * Why the tree entry name `name` must not be written, or undefined when it may.
  * @example
@@ -17,7 +20,7 @@ export function unsafeNameReason(name: Uint8Array, mode: number): string | undef
     if (c === 0x5c) return "contains '\\' (a directory separator on Windows)";
     if (c === 0) return 'contains NUL';
   }
-  const s = new TextDecoder('utf-8', { ignoreBOM: true }).decode(name);
+  const s = decoder.decode(name);
   if (s === '.') return "is '.'";
   if (s === '..') return "is '..'";
   // Malformed UTF-8 ends the name for git's HFS+ check: judge the part before it too.

@@ -1,23 +1,23 @@
 /**
  * The `xtest-pack` command line: a thin layer that parses arguments, calls one library
  * function and formats its result. Errors become one line `xtest-pack: <message>` on stderr.
+ *
+ * Each command is one block in `createProgram`: its name, arguments and options, and an action
+ * that imports the command's implementation (src/cli/*-command(s).ts) when that command runs.
+ * Starting the program loads commander and this file only; the library code a command needs,
+ * and the backend it runs (`--backend`), are loaded by that command.
  */
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
-import { getBackend, type Backend } from '../backend/index.js';
+import { backendName, loadBackend } from '../backend/select.js';
+import type { Backend } from '../backend/types.js';
 import { XtestPackError } from '../errors.js';
-import { openFileSource } from '../fs/file-source.js';
-import { writeFileAtomic } from '../fs/atomic.js';
-import { encodeIdx } from '../pack/idx.js';
-import { indexPack, type IndexProgress } from '../pack/index-pack.js';
-import { toHex, type ObjectFormat } from '../pack/oid.js';
-import { formatVerifyStat, verifyPack } from '../pack/verify.js';
-import { addCheckoutCommand } from './checkout-command.js';
-import { addExportCommands } from './export-commands.js';
-import { addOdbCommands, SilentExit } from './odb-commands.js';
-import { createProgress, type Progress } from './progress.js';
-import { addTestdataCommands } from './testdata-commands.js';
+import type { CheckoutCommandOptions } from './checkout-command.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CommandContext } from './context.js';
+import type { ExportCommandOptions, RepackCommandOptions } from './export-commands.js';
+import type { CatFileOptions, LsTreeOptions, WhereOptions } from './odb-commands.js';
+import type { IndexPackOptions, VerifyOptions } from './pack-commands.js';
+import type { ManifestCommandOptions, PackageTestCommandOptions, PackCommandOptions } from './testdata-commands.js';
 
 export interface CliIo {
   stdout: { write(s: string | Uint8Array): unknown };
@@ -27,10 +27,7 @@ export interface CliIo {
   cwd?: string;
 }
 
-/** Exit codes, as git and autopkgtest read them. */
-export const EXIT_OK = 0;
-export const EXIT_FAILURE = 1;
-export const EXIT_USAGE = 2;
+export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './context.js';
 
 /** The package version, read from the package.json this file ships in. */
 function packageVersion(): string {
@@ -45,6 +42,21 @@ function packageVersion(): string {
 interface GlobalOptions {
   backend?: string;
   debug?: boolean;
+}
+
+/** A whole number option value. */
+function positiveInt(name: string) {
+  return (v: string): number => {
+    if (!/^\d+$/.test(v)) throw new XtestPackError('INVALID_ARGUMENT', `${name} takes a whole number, not ${JSON.stringify(v)}`);
+    return Number(v);
+  };
+}
+
+/** `--repo` and `--objects`: where the object-database commands read. */
+function withWhere(cmd: Command): Command {
+  return cmd
+    .option('--repo <path>', 'the repository (default: found from the current directory)')
+    .option('--objects <dir>', 'a bare pack directory or test-data .tar.gz instead of a repository (default: $XTEST_PACK_OBJECTS)');
 }
 
 /**
@@ -65,11 +77,19 @@ export function createProgram(io: CliIo): { program: Command; run(argv: string[]
     .exitOverride()
     .showHelpAfterError(false);
 
-  const backend = (): Backend => getBackend((program.opts() as GlobalOptions).backend ?? (io.env['XTEST_PACK_BACKEND'] || undefined));
-  const progressFor = (opt: boolean | undefined): Progress =>
-    createProgress(io.stderr, opt ?? io.stderr.isTTY === true);
-  const onProgress = (p: Progress) => (e: IndexProgress) =>
-    p.update(e.phase === 'indexing' ? 'Indexing objects' : 'Resolving deltas', e.done, e.total);
+  let backend: Promise<Backend> | undefined;
+  const ctx: CommandContext = {
+    stdout: io.stdout,
+    stderr: io.stderr,
+    env: io.env,
+    cwd: io.cwd ?? process.cwd(),
+    backend: () => (backend ??= loadBackend((program.opts() as GlobalOptions).backend ?? (io.env['XTEST_PACK_BACKEND'] || undefined))),
+  };
+  /** The exit status the command that ran asked for (it reported its own errors). */
+  let status = EXIT_OK;
+  const exit = (code: number | void): void => {
+    status = code ?? EXIT_OK;
+  };
 
   program
     .command('index-pack')
@@ -80,27 +100,7 @@ export function createProgram(io: CliIo): { program: Command; run(argv: string[]
     .addOption(new Option('--object-format <format>', 'hash of the object ids').choices(['sha1', 'sha256']).default('sha1'))
     .option('--progress', 'show progress on stderr even when it is not a terminal')
     .option('--no-progress', 'never show progress')
-    .action((pack: string, opts: { o?: string; indexVersion: string; objectFormat: ObjectFormat; progress?: boolean }) => {
-      let out = opts.o;
-      if (out === undefined) {
-        if (!pack.endsWith('.pack')) {
-          throw new XtestPackError('INVALID_ARGUMENT', `packfile name '${pack}' does not end with '.pack' (give -o)`);
-        }
-        out = pack.slice(0, -'.pack'.length) + '.idx';
-      }
-      const b = backend();
-      const progress = progressFor(opts.progress);
-      const src = openFileSource(pack);
-      try {
-        const indexed = indexPack(src, b, { format: opts.objectFormat, onProgress: onProgress(progress) });
-        progress.end();
-        const idx = encodeIdx(indexed, indexed.packChecksum, b, { version: opts.indexVersion === '1' ? 1 : 2 });
-        writeFileAtomic(out, idx, 0o444);
-        io.stdout.write(`${toHex(indexed.packChecksum)}\n`);
-      } finally {
-        src.close();
-      }
-    });
+    .action(async (pack: string, opts: IndexPackOptions) => exit(await (await import('./pack-commands.js')).indexPackCommand(ctx, pack, opts)));
 
   program
     .command('verify')
@@ -111,47 +111,117 @@ export function createProgram(io: CliIo): { program: Command; run(argv: string[]
     .addOption(new Option('--object-format <format>', 'hash of the object ids (default: inferred from the idx)').choices(['sha1', 'sha256']))
     .option('--progress', 'show progress on stderr even when it is not a terminal')
     .option('--no-progress', 'never show progress')
-    .action((names: string[], opts: { verbose?: boolean; statOnly?: boolean; objectFormat?: ObjectFormat; progress?: boolean }) => {
-      const b = backend();
-      let failed = false;
-      for (const name of names) {
-        const base = name.endsWith('.idx') ? name.slice(0, -4) : name.endsWith('.pack') ? name.slice(0, -5) : name;
-        const packPath = `${base}.pack`;
-        const idxPath = `${base}.idx`;
-        const progress = progressFor(opts.progress);
-        try {
-          const idxBytes = readBytes(idxPath);
-          const src = openFileSource(packPath);
-          try {
-            verifyPack(src, idxBytes, b, {
-              ...(opts.objectFormat ? { format: opts.objectFormat } : {}),
-              idxName: basename(idxPath),
-              onProgress: onProgress(progress),
-              // As git: the listing comes from the pack, before the idx is compared with it.
-              onIndexed: (indexed) => {
-                progress.end();
-                if (opts.verbose || opts.statOnly) io.stdout.write(formatVerifyStat(indexed, opts.statOnly === true));
-              },
-            });
-            if (opts.verbose && !opts.statOnly) io.stdout.write(`${packPath}: ok\n`);
-          } finally {
-            src.close();
-          }
-        } catch (e) {
-          progress.end();
-          if (!(e instanceof XtestPackError)) throw e;
-          io.stderr.write(`xtest-pack: ${e.message}\n`);
-          if (opts.verbose || opts.statOnly) io.stdout.write(`${packPath}: bad\n`);
-          failed = true;
-        }
-      }
-      if (failed) throw new ExitCode(EXIT_FAILURE);
-    });
+    .action(async (names: string[], opts: VerifyOptions) => exit(await (await import('./pack-commands.js')).verifyCommand(ctx, names, opts)));
 
-  addOdbCommands(program, { stdout: io.stdout, env: io.env, cwd: io.cwd ?? process.cwd(), backend });
-  addExportCommands(program, { stdout: io.stdout, stderr: io.stderr, cwd: io.cwd ?? process.cwd(), backend, progressFor });
-  addCheckoutCommand(program, { stdout: io.stdout, stderr: io.stderr, env: io.env, cwd: io.cwd ?? process.cwd(), backend, progressFor });
-  addTestdataCommands(program, { stdout: io.stdout, stderr: io.stderr, env: io.env, cwd: io.cwd ?? process.cwd(), backend });
+  withWhere(
+    program
+      .command('rev-parse')
+      .description('print the object id each revision names, as git rev-parse')
+      .argument('<rev...>', 'revisions: ids, abbreviations, refs, HEAD, <rev>~N, <rev>^N, <rev>^{type}, <rev>:<path>'),
+  ).action(async (revs: string[], opts: WhereOptions) => exit(await (await import('./odb-commands.js')).revParseCommand(ctx, revs, opts)));
+
+  withWhere(
+    program
+      .command('cat-file')
+      .description('print an object, its type or size, as git cat-file')
+      .usage('(-t | -s | -e | -p | <type>) <object>')
+      .argument('<type-or-object>', 'a type (commit, tree, blob, tag) followed by the object, or the object with -t/-s/-e/-p')
+      .argument('[object]')
+      .option('-t', 'the object type')
+      .option('-s', 'the object size')
+      .option('-e', 'exit 0 when the object exists and is valid, 1 otherwise, printing nothing')
+      .option('-p', 'pretty-print the object'),
+  ).action(async (first: string, second: string | undefined, opts: CatFileOptions) =>
+    exit(await (await import('./odb-commands.js')).catFileCommand(ctx, first, second, opts)),
+  );
+
+  withWhere(
+    program
+      .command('ls-tree')
+      .description('list the entries of a tree, as git ls-tree')
+      .argument('<tree-ish>', 'a tree, or a commit or tag that leads to one')
+      .argument('[path...]', 'only these paths (literal, as git ls-tree)')
+      .option('-r', 'recurse into subtrees')
+      .option('-t', 'show trees when recursing')
+      .option('-d', 'only trees')
+      .option('--name-only', 'only the paths')
+      .option('--name-status', 'same as --name-only')
+      .option('-z', 'NUL-terminate lines and do not quote paths')
+      .option('--full-name', 'print paths from the top of the repository, not relative to the current directory'),
+  ).action(async (treeish: string, paths: string[], opts: LsTreeOptions) => exit(await (await import('./odb-commands.js')).lsTreeCommand(ctx, treeish, paths, opts)));
+
+  program
+    .command('export')
+    .description('write a pack directory with one commit and exactly the files the pathspecs select')
+    .argument('<pathspec...>', 'files, directories (everything below), or globs (*, ?, [...], **)')
+    .requiredOption('--out <dir>', 'the pack directory to write (created if needed)')
+    .option('--repo <path>', 'the repository (default: found from the current directory)')
+    .option('--rev <rev>', 'the commit to export', 'HEAD')
+    .option('--allow-dirty', 'export even when selected files have uncommitted changes')
+    .option('--no-delta', 'write every object whole')
+    .option('--window <n>', 'objects each is compared with for deltas', positiveInt('--window'), 10)
+    .option('--depth <n>', 'longest delta chain', positiveInt('--depth'), 50)
+    .addOption(new Option('--compression <level>', 'zlib level 0-9').argParser(positiveInt('--compression')))
+    .option('--json', 'print the result as one JSON document')
+    .option('--progress', 'show progress on stderr even when it is not a terminal')
+    .option('--no-progress', 'never show progress')
+    .action(async (pathspecs: string[], opts: ExportCommandOptions) => exit(await (await import('./export-commands.js')).exportCommand(ctx, pathspecs, opts)));
+
+  program
+    .command('repack')
+    .description('merge the packs of a pack directory into one deterministic pack')
+    .argument('<dir>', 'the pack directory')
+    .option('--no-delta', 'write every object whole')
+    .option('--window <n>', 'objects each is compared with for deltas', positiveInt('--window'), 10)
+    .option('--depth <n>', 'longest delta chain', positiveInt('--depth'), 50)
+    .action(async (dir: string, opts: RepackCommandOptions) => exit(await (await import('./export-commands.js')).repackCommand(ctx, dir, opts)));
+
+  program
+    .command('checkout')
+    .description('write the files of a commit, tag or tree from a pack directory, every object verified')
+    .argument('<oid>', 'a commit, annotated tag or tree: full or abbreviated id')
+    .argument('[pathspec...]', 'what to write (default: the manifest\'s files, or the whole tree)')
+    .option('--objects <dir>', 'the pack directory or artifact .tar.gz (default: $XTEST_PACK_OBJECTS)')
+    .option('--out <dir>', 'where to write (default: the current directory)')
+    .option('--force', 'replace existing files whose content differs')
+    .option('--json', 'print what was written as one JSON document')
+    .option('--progress', 'show progress on stderr even when it is not a terminal')
+    .option('--no-progress', 'never show progress')
+    .action(async (oid: string, pathspecs: string[], opts: CheckoutCommandOptions) =>
+      exit(await (await import('./checkout-command.js')).checkoutCommand(ctx, oid, pathspecs, opts)),
+    );
+
+  program
+    .command('manifest')
+    .description('write xtest-pack.json at the package root: the commit and paths of its test data (for prepack)')
+    .option('--allow-dirty', 'write it even when listed files have uncommitted changes (marked dirty)')
+    .option('--if-git', 'do nothing, silently, outside a git work tree')
+    .option('--json', 'print the manifest')
+    .action(async (opts: ManifestCommandOptions) => exit(await (await import('./testdata-commands.js')).manifestCommand(ctx, opts)));
+
+  program
+    .command('pack')
+    .description("write the package's test-data artifact: NAME-VERSION.xtest-pack.tar.gz, or a pack directory")
+    .option('--out <dir>', 'write a pack directory (new or empty) instead of a .tar.gz')
+    .option('--tar <file>', "where to write the .tar.gz (default: the manifest's artifact name, here)")
+    .option('--json', 'print what was written')
+    .action(async (opts: PackCommandOptions) => exit(await (await import('./testdata-commands.js')).packCommand(ctx, opts)));
+
+  program
+    .command('package-test')
+    .description('npm pack, unpack where no git is, and run the tests there from the test-data artifact alone')
+    .argument('[command...]', 'the test command, after -- (default: npm test)')
+    .option('--objects <path>', 'test data to use (default: built from this repository)')
+    .option('--keep', 'keep the temporary directory')
+    .action(async (command: string[], opts: PackageTestCommandOptions) =>
+      exit(await (await import('./testdata-commands.js')).packageTestCommand(ctx, command, opts)),
+    );
+
+  program
+    .command('status')
+    .description('where the test helper would take test data from: source, pack or unavailable (exit 77 when skipped)')
+    .option('--json', 'print the status as JSON')
+    .action(async (opts: { json?: boolean }) => exit(await (await import('./testdata-commands.js')).statusCommand(ctx, opts)));
 
   return {
     program,
@@ -159,7 +229,7 @@ export function createProgram(io: CliIo): { program: Command; run(argv: string[]
       program.version(versionLine(backendArgument(argv) ?? io.env['XTEST_PACK_BACKEND']), '-V, --version', 'print the version and the backend in use');
       try {
         await program.parseAsync(argv, { from: 'user' });
-        return EXIT_OK;
+        return status;
       } catch (e) {
         return handleError(e, io, (program.opts() as GlobalOptions).debug === true || argv.includes('--debug'));
       }
@@ -167,15 +237,7 @@ export function createProgram(io: CliIo): { program: Command; run(argv: string[]
   };
 }
 
-/** Thrown by an action to end with a given code after it has reported its own errors. */
-class ExitCode extends Error {
-  constructor(readonly code: number) {
-    super(`exit ${code}`);
-  }
-}
-
 function handleError(e: unknown, io: CliIo, debug: boolean): number {
-  if (e instanceof ExitCode || e instanceof SilentExit) return e.code;
   if (e instanceof CommanderError) {
     // Help asked for and the version exit 0 (commander has printed them); help shown because
     // the command was missing is a usage error.
@@ -202,10 +264,11 @@ function backendArgument(argv: string[]): string | undefined {
   return undefined;
 }
 
+/** The version line; it names the backend without loading it. */
 function versionLine(name: string | undefined): string {
   let backend: string;
   try {
-    backend = getBackend(name || undefined).name;
+    backend = backendName(name || undefined);
   } catch (e) {
     backend = e instanceof Error ? e.message : String(e);
   }
@@ -216,12 +279,4 @@ function versionLine(name: string | undefined): string {
         ? 'pako, @noble/hashes'
         : 'unavailable';
   return `xtest-pack ${packageVersion()} (backend: ${backend}: ${detail}; node ${process.versions.node})`;
-}
-
-function readBytes(path: string): Uint8Array {
-  try {
-    return readFileSync(path);
-  } catch (e) {
-    throw new XtestPackError('IO', `cannot read: ${(e as Error).message}`, { file: path, cause: e });
-  }
 }

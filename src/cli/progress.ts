@@ -55,3 +55,13 @@ export function createProgress(sink: ProgressSink, enabled: boolean, now: () => 
     },
   };
 }
+
+/**
+ * Progress on `stderr`: when forced on or off (`--progress`, `--no-progress`), else when it is
+ * a terminal.
+ * @example
+ *   const progress = progressFor(process.stderr, opts.progress);
+ */
+export function progressFor(stderr: ProgressSink & { isTTY?: boolean }, forced: boolean | undefined): Progress {
+  return createProgress(stderr, forced ?? stderr.isTTY === true);
+}

@@ -15,6 +15,15 @@ function io(e: unknown, path: string): XtestPackError {
 }
 
 /**
+ * Whether `path` exists, asked without an exception when it does not: absence is common here
+ * (manifests, info/alternates, objects/pack of a bare pack directory), and the first ENOENT
+ * exception of a process costs milliseconds (Node builds its error tables then).
+ */
+function exists(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false }) !== undefined;
+}
+
+/**
  * Storage over node:fs.
  * @example
  *   const odb = ObjectDatabase.open('/repo/.git/objects', nodeStorage, backend, 'sha1');
@@ -22,6 +31,7 @@ function io(e: unknown, path: string): XtestPackError {
 export const nodeStorage: Storage = {
   readFile(path) {
     try {
+      if (!exists(path)) return undefined;
       return readFileSync(path);
     } catch (e) {
       if (absent(e) || (e as NodeJS.ErrnoException).code === 'EISDIR') return undefined;
@@ -30,6 +40,7 @@ export const nodeStorage: Storage = {
   },
   readDir(path) {
     try {
+      if (!exists(path)) return undefined;
       return readdirSync(path);
     } catch (e) {
       if (absent(e)) return undefined;
@@ -38,7 +49,7 @@ export const nodeStorage: Storage = {
   },
   openSource(path) {
     try {
-      statSync(path);
+      if (!exists(path)) return undefined;
     } catch (e) {
       if (absent(e)) return undefined;
       throw io(e, path);
@@ -47,8 +58,8 @@ export const nodeStorage: Storage = {
   },
   kind(path) {
     try {
-      const s = statSync(path);
-      return s.isDirectory() ? 'dir' : s.isFile() ? 'file' : undefined;
+      const s = statSync(path, { throwIfNoEntry: false });
+      return s === undefined ? undefined : s.isDirectory() ? 'dir' : s.isFile() ? 'file' : undefined;
     } catch (e) {
       if (absent(e)) return undefined;
       throw io(e, path);

@@ -10,7 +10,7 @@
 import type { Backend } from '../backend/types.js';
 import { XtestPackError } from '../errors.js';
 import { bytesEqual } from '../pack/bytes.js';
-import { decodeIdx } from '../pack/idx.js';
+import { IdxReader } from '../pack/idx-reader.js';
 import { fromHex, hashLength, objectHeader, toHex, type ObjectFormat, type ObjectType } from '../pack/oid.js';
 import { DeltaBaseCache, PackFile } from '../pack/pack-file.js';
 import { joinPath, type ClosableSource, type Storage } from './storage.js';
@@ -40,7 +40,8 @@ interface OpenPack {
   readonly packPath: string;
   readonly idxPath: string;
   pack: PackFile | undefined;
-  source: ClosableSource | undefined;
+  /** The pack's and the idx's sources, while open. */
+  sources: ClosableSource[];
 }
 
 /** One objects directory: loose objects and packs, without alternates. */
@@ -71,7 +72,7 @@ class ObjectDirectory {
           packPath: joinPath(packDir, n),
           idxPath: joinPath(packDir, `${base}.idx`),
           pack: undefined,
-          source: undefined,
+          sources: [],
         });
       }
     }
@@ -79,18 +80,23 @@ class ObjectDirectory {
 
   #open(p: OpenPack): PackFile {
     if (p.pack) return p.pack;
-    const idxBytes = this.#storage.readFile(p.idxPath);
-    const source = this.#storage.openSource(p.packPath);
-    if (!idxBytes || !source) throw new XtestPackError('IO', 'pack or idx vanished', { file: p.packPath });
+    const idxSource = this.#storage.openSource(p.idxPath);
+    const source = idxSource && this.#storage.openSource(p.packPath);
+    if (!idxSource || !source) {
+      idxSource?.close();
+      throw new XtestPackError('IO', 'pack or idx vanished', { file: p.packPath });
+    }
     try {
-      // Opened for reading as git does: the layout is checked now, entries as they are used,
-      // and every object read is verified against its id.
-      const idx = decodeIdx(idxBytes, this.#backend, this.#format, { check: 'structure' });
+      // Opened for reading as git does: the idx's head and the pack's header and trailer are
+      // checked now; entries are read in place as they are used, and every object read is
+      // verified against its id.
+      const idx = IdxReader.open(idxSource, this.#format);
       p.pack = PackFile.open(source, idx, this.#backend, { cache: this.#cache });
-      p.source = source;
+      p.sources = [source, idxSource];
       return p.pack;
     } catch (e) {
       source.close();
+      idxSource.close();
       throw e instanceof XtestPackError ? e.withFile(p.idxPath) : e;
     }
   }
@@ -102,9 +108,8 @@ class ObjectDirectory {
   /** The object, unverified, with where it came from; undefined when absent here. */
   read(oid: Uint8Array, hex: string): { obj: RawObject; where: string } | undefined {
     for (const p of this.#packs) {
-      const pack = this.#open(p);
-      if (!pack.has(oid)) continue;
-      return { obj: pack.findObject(oid, { verify: false })!, where: p.packPath };
+      const obj = this.#open(p).findObject(oid, { verify: false });
+      if (obj) return { obj, where: p.packPath };
     }
     const path = this.#loosePath(hex);
     const bytes = this.#storage.readFile(path);
@@ -136,8 +141,8 @@ class ObjectDirectory {
 
   close(): void {
     for (const p of this.#packs) {
-      p.source?.close();
-      p.source = undefined;
+      for (const s of p.sources) s.close();
+      p.sources = [];
       p.pack = undefined;
     }
   }

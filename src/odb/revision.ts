@@ -184,18 +184,21 @@ function leadsTo(ctx: RevisionContext, oid: Uint8Array, want: 'committish' | 'tr
  * tree is wanted; `undefined` peels tags only.
  */
 export function peel(ctx: RevisionContext, whole: string, obj: ResolvedObject, want: ObjectType | undefined): ResolvedObject {
-  let cur: ResolvedObject = { oid: obj.oid, type: typeOf(ctx, obj) };
+  // An object read to learn its type is kept for the next step, not read a second time.
+  let raw: RawObject | undefined = obj.type === undefined ? ctx.odb.get(obj.oid) : undefined;
+  let cur: ResolvedObject = { oid: obj.oid, type: raw?.type ?? obj.type };
   for (let hops = 0; ; hops++) {
     if (cur.type === want) return cur;
     if (cur.type === 'tag') {
       if (hops > 64) throw unknown(whole, 'tag chain too long');
-      const tag = parseTag(read(ctx, cur).data, ctx.odb.format, toHex(cur.oid));
-      cur = { oid: tag.object.slice(), type: ctx.odb.get(tag.object).type };
+      const tag = parseTag((raw ?? read(ctx, cur)).data, ctx.odb.format, toHex(cur.oid));
+      raw = ctx.odb.get(tag.object);
+      cur = { oid: tag.object.slice(), type: raw.type };
       continue;
     }
     if (want === undefined) return cur;
     if (cur.type === 'commit' && want === 'tree') {
-      const commit = parseCommit(read(ctx, cur).data, ctx.odb.format, toHex(cur.oid));
+      const commit = parseCommit((raw ?? read(ctx, cur)).data, ctx.odb.format, toHex(cur.oid));
       return { oid: commit.tree.slice(), type: 'tree' };
     }
     throw unknown(whole, `${toHex(obj.oid)} is a ${cur.type}, not a ${want}`);

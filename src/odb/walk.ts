@@ -9,7 +9,7 @@
 import { XtestPackError } from '../errors.js';
 import { toHex } from '../pack/oid.js';
 import type { ObjectDatabase } from './database.js';
-import { MODE_TREE, parseTree } from './objects/tree.js';
+import { MODE_TREE, scanTree, treeEntryAt, type TreeEntry } from './objects/tree.js';
 import { hasWildcard, wildmatch } from './wildmatch.js';
 
 export interface WalkEntry {
@@ -83,7 +83,44 @@ export function walkTree(odb: ObjectDatabase, tree: Uint8Array, pathspecs: reado
   for (const s of specs) if (s.pattern === '') s.hits++;
   const entries: WalkEntry[] = [];
   const trees: WalkEntry[] = [];
-  const enc = new TextEncoder();
+  // Literal pathspecs are looked up, not each tried on every entry: the walk costs the trees'
+  // entries, not entries times pathspecs (a checkout of 500 files passes 500 pathspecs).
+  const exact = new Map<string, Spec[]>();
+  /** Every directory strictly above a literal pathspec: where a literal one reaches below. */
+  const above = new Set<string>();
+  const globs: Spec[] = [];
+  /**
+   * By directory, keys (nameKey) of every name that could make an entry there a pathspec or a
+   * directory above one: each rest of a literal pathspec below the directory, cut at any '/'
+   * (a name holding '/' that equals a pathspec is taken, and so refused). The other entries are
+   * passed over before their names are decoded. null where such a name is not ASCII (compared
+   * decoded then, as everywhere else).
+   */
+  const wanted = new Map<string, Set<number> | null>();
+  const want = (dir: string, name: string): void => {
+    const keys = wanted.get(dir);
+    if (!/^[\x00-\x7f]*$/.test(name)) wanted.set(dir, null);
+    else if (keys === undefined) wanted.set(dir, new Set([asciiNameKey(name)]));
+    else keys?.add(asciiNameKey(name));
+  };
+  for (const s of specs) {
+    if (s.glob) {
+      globs.push(s);
+      continue;
+    }
+    const pat = s.pattern;
+    if (pat === '') continue;
+    const same = exact.get(pat);
+    if (same) same.push(s);
+    else exact.set(pat, [s]);
+    const slashes: number[] = [];
+    for (let i = pat.indexOf('/'); i >= 0; i = pat.indexOf('/', i + 1)) slashes.push(i);
+    for (const cut of slashes) above.add(pat.slice(0, cut));
+    for (const [k, from] of [-1, ...slashes].entries()) {
+      const dir = from < 0 ? '' : pat.slice(0, from);
+      for (const to of [...slashes.slice(k), pat.length]) want(dir, pat.slice(from + 1, to));
+    }
+  }
 
   const visit = (oid: Uint8Array, path: string, pathBytes: Uint8Array, selected: boolean, speculative: boolean) => {
     let data: Uint8Array;
@@ -99,37 +136,70 @@ export function walkTree(odb: ObjectDatabase, tree: Uint8Array, pathspecs: reado
     }
     trees.push({ path, pathBytes, mode: MODE_TREE, oid });
     const seen = options.onEntry ? new Set<string>() : undefined;
-    for (const e of parseTree(data, odb.format, toHex(oid))) {
-      const name = decoder.decode(e.name);
+    // The whole tree is checked first, then its entries are taken in order. Only literal
+    // pathspecs can select here: an entry whose name none of them needs is passed over, before
+    // anything is made of it.
+    const keys = selected || globs.length > 0 ? null : wanted.get(path) ?? null;
+    const candidates: TreeEntry[] = [];
+    scanTree(data, odb.format, toHex(oid), (modeStart, nameStart, nameEnd, rawMode) => {
+      if (keys && !keys.has(nameEnd - nameStart === 0 ? 0 : (nameEnd - nameStart) * 65536 + data[nameStart]! * 256 + data[nameEnd - 1]!)) return;
+      candidates.push(treeEntryAt(data, odb.format, modeStart, nameStart, nameEnd, rawMode));
+    });
+    for (const e of candidates) {
+      const name = decodeName(e.name);
       const childPath = path === '' ? name : `${path}/${name}`;
-      const childBytes = path === '' ? e.name : concat(pathBytes, e.name);
       const isTree = e.mode === MODE_TREE;
       let take = selected;
       // Every pathspec is tried, also below a directory another one selected, so that
       // overlapping pathspecs each count as matched.
-      for (const s of specs) {
+      for (const s of exact.get(childPath) ?? NONE) {
         if (s.dirOnly && !isTree) continue;
-        if (s.glob ? wildmatch(s.pattern, childPath) : s.pattern === childPath) {
+        s.hits++;
+        take = true;
+      }
+      for (const s of globs) {
+        if (s.dirOnly && !isTree) continue;
+        if (wildmatch(s.pattern, childPath)) {
           s.hits++;
           take = true;
         }
       }
-      const enter = isTree && (take || specs.some((s) => mayReachBelow(s, childPath)));
-      if (seen && (take || enter)) {
+      const literalBelow = isTree && above.has(childPath);
+      const enter = isTree && (take || literalBelow || globs.some((s) => mayReachBelow(s, childPath)));
+      if (!take && !enter) continue;
+      if (seen) {
         const key = latin1Key(e.name);
         options.onEntry!(e.name, e.mode, childPath, seen.has(key));
         seen.add(key);
       }
+      const childBytes = path === '' ? e.name : concat(pathBytes, e.name);
       if (enter) {
-        const literalThrough = take || specs.some((s) => !s.glob && s.pattern.startsWith(`${childPath}/`));
+        const literalThrough = take || literalBelow;
         visit(e.oid, childPath, childBytes, take, speculative || !literalThrough);
-      } else if (take && !isTree) {
+      } else if (!isTree) {
         entries.push({ path: childPath, pathBytes: childBytes, mode: e.mode, oid: e.oid });
       }
     }
   };
-  visit(tree, '', enc.encode(''), all, false);
+  visit(tree, '', new Uint8Array(0), all, false);
   return { entries, trees, unmatched: specs.filter((s) => s.hits === 0).map((s) => s.text) };
+}
+
+const NONE: readonly Spec[] = [];
+
+/**
+ * A number that equal names share: length, first and last byte (of an ASCII name; walkTree
+ * computes the same of a name's bytes in place). A cheap first comparison.
+ */
+function asciiNameKey(name: string): number {
+  return name.length === 0 ? 0 : name.length * 65536 + name.charCodeAt(0) * 256 + name.charCodeAt(name.length - 1);
+}
+
+/** A name's UTF-8 as a string; plain ASCII (nearly every name) without the decoder's call cost. */
+function decodeName(b: Uint8Array): string {
+  if (b.length > 255) return decoder.decode(b);
+  for (let i = 0; i < b.length; i++) if (b[i]! >= 0x80) return decoder.decode(b);
+  return String.fromCharCode.apply(null, b as unknown as number[]);
 }
 
 function latin1Key(b: Uint8Array): string {
@@ -138,9 +208,8 @@ function latin1Key(b: Uint8Array): string {
   return s;
 }
 
-/** Could `spec` select something strictly below the directory `dir`? */
+/** Could the glob `spec` select something strictly below the directory `dir`? */
 function mayReachBelow(spec: Spec, dir: string): boolean {
-  if (!spec.glob) return spec.pattern.startsWith(`${dir}/`);
   const pat = spec.pattern.split('/');
   const d = dir.split('/');
   // Components before the first '**' must match the directory's, one for one; after a '**'

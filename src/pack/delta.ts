@@ -96,14 +96,14 @@ function walk(
       let off = 0;
       let size = 0;
       if (cmd & 0x0f) {
-        if (p + bitCount(cmd & 0x0f) > end) throw bad(p, 'copy instruction is truncated');
+        if (p + BITS[cmd & 0x0f]! > end) throw bad(p, 'copy instruction is truncated');
         if (cmd & 0x01) off = d[p++]!;
         if (cmd & 0x02) off += d[p++]! * 0x100;
         if (cmd & 0x04) off += d[p++]! * 0x10000;
         if (cmd & 0x08) off += d[p++]! * 0x1000000;
       }
       if (cmd & 0x70) {
-        if (p + bitCount(cmd & 0x70) > end) throw bad(p, 'copy instruction is truncated');
+        if (p + BITS[(cmd >> 4) & 0x07]! > end) throw bad(p, 'copy instruction is truncated');
         if (cmd & 0x10) size = d[p++]!;
         if (cmd & 0x20) size += d[p++]! * 0x100;
         if (cmd & 0x40) size += d[p++]! * 0x10000;
@@ -128,11 +128,8 @@ function walk(
   return o;
 }
 
-function bitCount(x: number): number {
-  let n = 0;
-  for (; x; x &= x - 1) n++;
-  return n;
-}
+/** Bits set in 0..15: how many offset (or size) bytes a copy instruction's flags announce. */
+const BITS = Uint8Array.of(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
 
 function bad(at: number, what: string): XtestPackError {
   return new XtestPackError('DELTA_CORRUPT', `delta byte ${at}: ${what}`);

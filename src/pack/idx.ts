@@ -23,8 +23,30 @@ const FANOUT_BYTES = 256 * 4;
 /** Offsets above this go to the large-offset table (git's default off32_limit). */
 const OFF32_LIMIT = 0x7fffffff;
 
+/**
+ * What random access needs from a pack index. Two implementations: `PackIndex` (decodeIdx: the
+ * whole idx in memory, validated up front) and `IdxReader` (idx-reader.ts: positional reads of
+ * just the entries asked for).
+ */
+export interface IdxLookup {
+  readonly version: 1 | 2;
+  readonly format: ObjectFormat;
+  readonly count: number;
+  readonly packChecksum: Uint8Array;
+  /** Index of `oid` in sorted order, or -1. */
+  find(oid: Uint8Array): number;
+  /** The id of entry `i` (0 <= i < count). */
+  oidAt(i: number): Uint8Array;
+  /** The pack offset entry `i` names; not checked against the pack (PackFile does that). */
+  offsetAt(i: number): number;
+  /** The CRC-32 of entry `i`'s packed bytes (version 2 only). */
+  crc32At(i: number): number | undefined;
+  /** Entries whose id starts with the hex `prefix` (at most `limit`). */
+  findPrefix(prefix: string, limit?: number): number[];
+}
+
 /** A decoded pack index: validated once, then read without copying. */
-export class PackIndex {
+export class PackIndex implements IdxLookup {
   readonly version: 1 | 2;
   readonly format: ObjectFormat;
   readonly count: number;
@@ -160,23 +182,7 @@ export interface DecodeIdxOptions {
 
 export function decodeIdx(bytes: Uint8Array, backend: Backend, format?: ObjectFormat, options: DecodeIdxOptions = {}): PackIndex {
   const full = (options.check ?? 'full') === 'full';
-  const version = bytes.length >= 8 && readU32(bytes, 0) === IDX_MAGIC ? readU32(bytes, 4) : 1;
-  if (version !== 1 && version !== 2) {
-    throw new XtestPackError('IDX_CORRUPT', `unsupported idx version ${version}`, { offset: 4 });
-  }
-  const fanAt = version === 2 ? 8 : 0;
-  if (bytes.length < fanAt + FANOUT_BYTES) {
-    throw new XtestPackError('IDX_CORRUPT', `truncated: ${bytes.length} bytes cannot hold the fan-out table`, {
-      offset: bytes.length,
-    });
-  }
-  const fanout = new Uint32Array(256);
-  for (let i = 0; i < 256; i++) {
-    fanout[i] = readU32(bytes, fanAt + i * 4);
-    if (i > 0 && fanout[i]! < fanout[i - 1]!) {
-      throw new XtestPackError('IDX_CORRUPT', `fan-out entry ${i} decreases`, { offset: fanAt + i * 4 });
-    }
-  }
+  const { version, fanout } = decodeIdxHead(bytes, bytes.length);
   const n = fanout[255]!;
   const formats: ObjectFormat[] = format ? [format] : ['sha1', 'sha256'];
   const fits = formats.filter((f) => layoutFits(bytes.length, version, n, hashLength(f)));
@@ -208,13 +214,46 @@ export function decodeIdx(bytes: Uint8Array, backend: Backend, format?: ObjectFo
       { offset: bytes.length - hashLength(f) },
     );
   }
-  const idx = new PackIndex(bytes, version as 1 | 2, chosen, fanout);
+  const idx = new PackIndex(bytes, version, chosen, fanout);
   if (full) validateEntries(idx, fanout);
   return idx;
 }
 
 /** Bytes at the start of an idx that tell its version and object count. */
 export const IDX_HEAD_LENGTH = 8 + FANOUT_BYTES;
+
+/** An idx's version and fan-out table, from its first IDX_HEAD_LENGTH bytes (or all, if fewer). */
+export interface IdxHead {
+  readonly version: 1 | 2;
+  /** fanout[b]: how many ids have a first byte <= b; fanout[255] is the object count. */
+  readonly fanout: Uint32Array;
+}
+
+/**
+ * Decode and check the head of an idx of `size` bytes: magic and version, room for the fan-out
+ * table, a fan-out that never decreases. O(1): nothing past the head is read.
+ * @throws IDX_CORRUPT naming the offset.
+ * @example
+ *   const { version, fanout } = decodeIdxHead(source.read(0, Math.min(IDX_HEAD_LENGTH, source.size)), source.size);
+ */
+export function decodeIdxHead(head: Uint8Array, size: number): IdxHead {
+  const version = head.length >= 8 && readU32(head, 0) === IDX_MAGIC ? readU32(head, 4) : 1;
+  if (version !== 1 && version !== 2) {
+    throw new XtestPackError('IDX_CORRUPT', `unsupported idx version ${version}`, { offset: 4 });
+  }
+  const fanAt = version === 2 ? 8 : 0;
+  if (size < fanAt + FANOUT_BYTES || head.length < fanAt + FANOUT_BYTES) {
+    throw new XtestPackError('IDX_CORRUPT', `truncated: ${size} bytes cannot hold the fan-out table`, { offset: size });
+  }
+  const fanout = new Uint32Array(256);
+  for (let i = 0; i < 256; i++) {
+    fanout[i] = readU32(head, fanAt + i * 4);
+    if (i > 0 && fanout[i]! < fanout[i - 1]!) {
+      throw new XtestPackError('IDX_CORRUPT', `fan-out entry ${i} decreases`, { offset: fanAt + i * 4 });
+    }
+  }
+  return { version: version as 1 | 2, fanout };
+}
 
 /**
  * The object format an idx of `size` bytes must have, from its first IDX_HEAD_LENGTH bytes
@@ -233,7 +272,8 @@ export function idxFormatFromHead(head: Uint8Array, size: number): ObjectFormat 
   return fits.length === 1 ? fits[0] : undefined;
 }
 
-function layoutFits(length: number, version: number, n: number, h: number): boolean {
+/** Does an idx of `length` bytes have the layout of `n` objects with `h`-byte ids? */
+export function layoutFits(length: number, version: number, n: number, h: number): boolean {
   if (version === 1) return length === FANOUT_BYTES + n * (h + 4) + 2 * h;
   const fixed = 8 + FANOUT_BYTES + n * (h + 8) + 2 * h;
   const large = length - fixed;

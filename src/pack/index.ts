@@ -2,7 +2,8 @@
 export { ByteReader, ByteWriter, bytesEqual, compareBytes, concatBytes } from './bytes.js';
 export { applyDelta, decodeDeltaHeader, encodeDelta, type DeltaHeader, type DeltaOp } from './delta.js';
 export { decodeEntryHeader, encodeEntryHeader, encodeOfsDeltaDistance, type EntryHeader } from './entry.js';
-export { PackIndex, decodeIdx, encodeIdx, type EncodeIdxOptions, type IndexEntries } from './idx.js';
+export { PackIndex, decodeIdx, encodeIdx, type EncodeIdxOptions, type IdxLookup, type IndexEntries } from './idx.js';
+export { IdxReader } from './idx-reader.js';
 export {
   indexPack,
   indexPackToIdx,

@@ -8,7 +8,7 @@ import { XtestPackError } from '../errors.js';
 import { bytesEqual } from './bytes.js';
 import { applyDelta } from './delta.js';
 import { decodeEntryHeader } from './entry.js';
-import type { PackIndex } from './idx.js';
+import type { IdxLookup } from './idx.js';
 import { OBJ_OFS_DELTA, OBJ_REF_DELTA, hashLength, objectHeader, toHex, typeName, type ObjectType } from './oid.js';
 import { PACK_HEADER_LENGTH, checkDeclaredSize, decodePackHeader } from './pack-header.js';
 import type { ByteSource } from './source.js';
@@ -72,7 +72,7 @@ export interface ReadOptions {
 /** An open pack with its idx. */
 export class PackFile {
   readonly source: ByteSource;
-  readonly idx: PackIndex;
+  readonly idx: IdxLookup;
   readonly backend: Backend;
   readonly version: 2 | 3;
   readonly #cache: DeltaBaseCache;
@@ -80,12 +80,14 @@ export class PackFile {
 
   /**
    * Open a pack: checks its header, that its object count is the idx's, and that its
-   * trailer is the pack checksum the idx names.
+   * trailer is the pack checksum the idx names. O(1) in the number of objects: each offset the
+   * idx gives is checked when it is used (as git's `use_pack` does), so that an idx read in
+   * place (IdxReader) is never read whole.
    * @throws PACK_CORRUPT, PACK_UNSUPPORTED, IDX_MISMATCH
    * @example
-   *   const pack = PackFile.open(openFileSource(p), decodeIdx(idxBytes, backend), backend);
+   *   const pack = PackFile.open(openFileSource(p), IdxReader.open(openFileSource(i), 'sha1'), backend);
    */
-  static open(source: ByteSource, idx: PackIndex, backend: Backend, options: PackFileOptions = {}): PackFile {
+  static open(source: ByteSource, idx: IdxLookup, backend: Backend, options: PackFileOptions = {}): PackFile {
     const h = hashLength(idx.format);
     try {
       const header = decodePackHeader(source.read(0, Math.min(PACK_HEADER_LENGTH, source.size)), source.size, h);
@@ -102,14 +104,13 @@ export class PackFile {
           { offset: source.size - h },
         );
       }
-      checkOffsets(idx, source.size - h);
       return new PackFile(source, idx, backend, header.version, options.cache ?? new DeltaBaseCache());
     } catch (e) {
       throw e instanceof XtestPackError ? e.withFile(source.name) : e;
     }
   }
 
-  private constructor(source: ByteSource, idx: PackIndex, backend: Backend, version: 2 | 3, cache: DeltaBaseCache) {
+  private constructor(source: ByteSource, idx: IdxLookup, backend: Backend, version: 2 | 3, cache: DeltaBaseCache) {
     this.source = source;
     this.idx = idx;
     this.backend = backend;
@@ -133,7 +134,7 @@ export class PackFile {
   findObject(oid: Uint8Array, options: ReadOptions = {}): PackObject | undefined {
     const i = this.idx.find(oid);
     if (i < 0) return undefined;
-    const offset = this.idx.offsetAt(i);
+    const offset = this.#offsetOf(i, oid);
     const obj = this.readAt(offset);
     if (options.verify ?? true) {
       const actual = this.backend
@@ -209,7 +210,31 @@ export class PackFile {
     if (i < 0) {
       throw new XtestPackError('OBJECT_MISSING', `delta base ${toHex(oid)} is not in this pack`, { offset: at });
     }
-    return this.idx.offsetAt(i);
+    return this.#offsetOf(i, oid);
+  }
+
+  /**
+   * The offset idx entry `i` (of `oid`) names, checked to lie among the pack's objects. (Two ids
+   * at one offset are caught when read: the bytes there hash to only one of them.)
+   * @throws IDX_CORRUPT naming the pack, the offset and the object.
+   */
+  #offsetOf(i: number, oid: Uint8Array): number {
+    let o: number;
+    try {
+      o = this.idx.offsetAt(i);
+    } catch (e) {
+      throw e instanceof XtestPackError && e.oid === undefined
+        ? new XtestPackError(e.code, e.reason, { file: e.file, offset: e.offset, oid: toHex(oid), cause: e })
+        : e;
+    }
+    if (o < PACK_HEADER_LENGTH || o >= this.#end) {
+      throw new XtestPackError('IDX_CORRUPT', `the idx places the object at offset ${o}, outside the pack's objects (offsets ${PACK_HEADER_LENGTH} to ${this.#end - 1})`, {
+        file: this.source.name,
+        offset: o,
+        oid: toHex(oid),
+      });
+    }
+    return o;
   }
 
   /**
@@ -246,23 +271,6 @@ export class PackFile {
       }
       const what = r.reason === 'truncated' ? 'zlib stream runs into the trailer' : r.detail;
       throw new XtestPackError('PACK_CORRUPT', `object data: ${what}`, { offset });
-    }
-  }
-}
-
-/**
- * Every offset the idx lists lies among the pack's objects: one pass, no sorting, so opening a
- * pack of a million objects costs milliseconds. (Two ids at one offset are caught when read:
- * the bytes there hash to only one of them.)
- * @throws IDX_CORRUPT naming the object.
- */
-function checkOffsets(idx: PackIndex, end: number): void {
-  for (let i = 0; i < idx.count; i++) {
-    const o = idx.offsetAt(i);
-    if (o < PACK_HEADER_LENGTH || o >= end) {
-      throw new XtestPackError('IDX_CORRUPT', `idx places the object at offset ${o}, outside the pack's objects`, {
-        oid: toHex(idx.oidAt(i)),
-      });
     }
   }
 }

@@ -7,12 +7,13 @@
 // for byte, and the command line's defaults ($XTEST_PACK_OBJECTS, the current directory),
 // --json and exit codes. Every refusal leaves the output directory as it was.
 import assert from 'node:assert/strict';
-import { chmodSync, lstatSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { getBackend } from '../../src/backend/index.js';
 import { checkout } from '../../src/checkout/checkout.js';
+import { decodeIdx } from '../../src/pack/idx.js';
 import { arena, expectError, expectRefusal, runCheckout, snapshot } from '../support/checkout-fs.js';
 import { makeCommit, makeObject, makeTree, writeHandPack, type Node } from '../support/checkout-objects.js';
 import { assertFile, assertSymlink, hostile } from '../support/checkout-hostile.js';
@@ -128,6 +129,32 @@ describe('existing files in the output directory', () => {
     const out = join(a.root, 'new', 'deeper', 'out');
     runCheckout({ objects: a.packs, oid: h.commit.hex, out });
     assertFile(out, 'dir/f.txt', 'f\n');
+  });
+});
+
+describe('a damaged idx', () => {
+  test('an idx entry placing a blob past the end of the pack: IDX_CORRUPT naming the pack and the offset; nothing written', () => {
+    const a = arena();
+    const h = hostile(TREE, 'sha1', a);
+    const idxName = readdirSync(a.packs).find((n) => n.endsWith('.idx'))!;
+    const idxPath = join(a.packs, idxName);
+    const packName = idxName.replace(/\.idx$/, '.pack');
+    const bytes = new Uint8Array(readFileSync(idxPath));
+    const idx = decodeIdx(bytes, backend, 'sha1');
+    const blob = h.objects.find((o) => o.type === 'blob' && new TextDecoder().decode(o.bytes) === 'new content\n')!;
+    const i = idx.find(blob.oid);
+    const past = statSync(join(a.packs, packName)).size + 100;
+    // Version 2: the 32-bit offsets follow the ids and the CRC-32s. (The idx checksum is left
+    // stale: a reader opening an idx does not hash it, as git does not.)
+    new DataView(bytes.buffer).setUint32(8 + 1024 + idx.count * 24 + i * 4, past);
+    chmodSync(idxPath, 0o644);
+    writeFileSync(idxPath, bytes);
+    const fresh = { objects: a.packs, oid: h.commit.hex, pathspecs: ['keep.txt', 'dir/f.txt'], out: join(a.parent, 'fresh') };
+    const e = expectRefusal(a, fresh, 'IDX_CORRUPT', [packName, `offset ${past}`]);
+    assert.equal(e.oid, blob.hex);
+    // What the idx places right still checks out.
+    runCheckout({ objects: a.packs, oid: h.commit.hex, out: join(a.root, 'other'), pathspecs: ['dir/f.txt'] });
+    assertFile(join(a.root, 'other'), 'dir/f.txt', 'f\n');
   });
 });
 

@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { getBackend } from '../../src/backend/index.js';
 import { XtestPackError } from '../../src/errors.js';
 import { decodeIdx } from '../../src/pack/idx.js';
+import { IdxReader } from '../../src/pack/idx-reader.js';
 import { indexPack, type IndexedPack } from '../../src/pack/index-pack.js';
 import { hashLength, toHex, type ObjectFormat } from '../../src/pack/oid.js';
 import { PackFile, type PackObject } from '../../src/pack/pack-file.js';
@@ -244,6 +245,59 @@ for (const name of NAMES) {
             }, `idx byte ${pos} ^ ${xor}`);
           }),
           { numRuns: 150 },
+        );
+      });
+
+      test(`any single-byte change or truncation of the ${version} idx, read in place (IdxReader): every object is the right one, missing, or an XtestPackError`, T, () => {
+        const f = fixture(name);
+        const idx = idxOf(f);
+        const h = hashLength(f.format);
+        const damage = fc.oneof(
+          fc.tuple(fc.nat(idx.length - 1), xorArb).map(([pos, xor]) => ({ what: `byte ${pos} ^ ${xor}`, bytes: flipped(idx, pos, xor) })),
+          fc.nat(idx.length - 1).map((len) => ({ what: `cut to ${len}`, bytes: idx.slice(0, len) })),
+        );
+        fc.assert(
+          fc.property(damage, ({ what, bytes }) => {
+            // Any read larger than the head is a read of what the file declares: refused.
+            const src = bytesSource(bytes, 'damaged.idx');
+            const bounded = { ...src, read: (o: number, n: number) => (assert.ok(n <= 4096, `${what}: read of ${n}`), src.read(o, n)), readInto: src.readInto };
+            const xtest = (fn: () => void, where: string): void => {
+              try {
+                fn();
+              } catch (e) {
+                if (e instanceof XtestPackError) {
+                  assert.ok(!e.message.includes('\n'), `${what}, ${where}: multi-line message`);
+                  return;
+                }
+                throw new Error(`${what}, ${where}: threw ${String(e)}`, { cause: e });
+              }
+            };
+            let pf: PackFile | undefined;
+            xtest(() => {
+              pf = PackFile.open(bytesSource(f.pack), IdxReader.open(bounded, f.format), backend);
+            }, 'open');
+            if (!pf) return;
+            const reader = pf.idx;
+            for (const [hex, want] of f.objects) {
+              xtest(() => {
+                const got = pf!.findObject(Buffer.from(hex, 'hex'));
+                if (got === undefined) return;
+                assert.equal(got.type, want.type, `${what}: type of ${hex}`);
+                assert.ok(Buffer.from(got.data).equals(Buffer.from(want.data)), `${what}: wrong bytes for ${hex}`);
+              }, `object ${hex}`);
+              xtest(() => {
+                for (const i of reader.findPrefix(hex.slice(0, 5), 64)) assert.ok(i >= 0 && i < reader.count);
+              }, `prefix of ${hex}`);
+            }
+            for (let i = 0; i < reader.count; i++) {
+              xtest(() => {
+                assert.equal(reader.oidAt(i).length, h);
+                reader.offsetAt(i);
+                reader.crc32At(i);
+              }, `entry ${i}`);
+            }
+          }),
+          { numRuns: 120 },
         );
       });
 

@@ -1,10 +1,12 @@
-// encodeIdx -> decodeIdx round trips for random entry sets: both object formats, both idx
-// versions, offsets across the 2^31 and 2^32 boundaries (the large-offset table).
+// encodeIdx -> decodeIdx and IdxReader round trips for random entry sets: both object formats,
+// both idx versions, offsets across the 2^31 and 2^32 boundaries (the large-offset table).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { getBackend } from '../../src/backend/index.js';
 import { decodeIdx, encodeIdx, type IndexEntries } from '../../src/pack/idx.js';
+import { IdxReader } from '../../src/pack/idx-reader.js';
+import { bytesSource } from '../../src/pack/source.js';
 import { hashLength, toHex, type ObjectFormat } from '../../src/pack/oid.js';
 import { XtestPackError } from '../../src/errors.js';
 
@@ -65,7 +67,7 @@ function entriesOf(c: Case): IndexEntries {
   return { format: c.format, count: c.oids.length, oids, offsets: Float64Array.from(c.offsets), crc32s: Uint32Array.from(c.crcs) };
 }
 
-test('idx: encodeIdx then decodeIdx gives back every oid, offset and CRC-32 (sha1/sha256, v1/v2, 64-bit offsets)', T, () => {
+test('idx: encodeIdx then decodeIdx or IdxReader gives back every oid, offset and CRC-32 (sha1/sha256, v1/v2, 64-bit offsets)', T, () => {
   const seen = { v1: 0, v2: 0, large: 0, upgraded: 0 };
   fc.assert(
     fc.property(caseArb, (c) => {
@@ -77,7 +79,8 @@ test('idx: encodeIdx then decodeIdx gives back every oid, offset and CRC-32 (sha
       const expectVersion = large > 0 ? 2 : c.version;
       const expectLength = expectVersion === 1 ? 1024 + n * (h + 4) + 2 * h : 8 + 1024 + n * (h + 8) + large * 8 + 2 * h;
       assert.equal(bytes.length, expectLength);
-      for (const idx of [decodeIdx(bytes, backend), decodeIdx(bytes, backend, c.format)]) {
+      // In memory (inferred and told the format) and read in place.
+      for (const idx of [decodeIdx(bytes, backend), decodeIdx(bytes, backend, c.format), IdxReader.open(bytesSource(bytes), c.format)]) {
         assert.equal(idx.version, expectVersion);
         assert.equal(idx.format, c.format);
         assert.equal(idx.count, n);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { getBackend } from '../../src/backend/index.js';
+import { XtestPackError } from '../../src/errors.js';
 import { checkCommit, checkIdent, parseCommit, serializeCommit } from '../../src/odb/objects/commit.js';
 import { parseHeaders, serializeHeaders, type Header } from '../../src/odb/objects/headers.js';
 import { checkTag, parseTag, serializeTag } from '../../src/odb/objects/tag.js';
@@ -133,6 +134,65 @@ describe('trees', () => {
         assert.deepEqual(serializeTree(parsed), data);
       }),
       { numRuns: 300 },
+    );
+  });
+
+  test('damaged trees: parseTree gives what a byte-by-byte reader gives, or OBJECT_CORRUPT at the byte where it stops', T, () => {
+    /** The reference: tree-walk.c's decode_tree_entry, one byte at a time. */
+    const reference = (data: Uint8Array, h: number): { entries: [string, string, string][] } | { error: string } => {
+      const entries: [string, string, string][] = [];
+      let p = 0;
+      while (p < data.length) {
+        const modeStart = p;
+        while (p < data.length && data[p] !== 0x20) {
+          if (data[p]! < 0x30 || data[p]! > 0x37) return { error: `malformed mode at byte ${p}` };
+          p++;
+        }
+        if (p >= data.length) return { error: `truncated mode at byte ${p}` };
+        if (p === modeStart || p - modeStart > 7) return { error: `malformed mode at byte ${p}` };
+        const nameStart = ++p;
+        while (p < data.length && data[p] !== 0) p++;
+        if (p >= data.length) return { error: `truncated name at byte ${p}` };
+        if (p === nameStart) return { error: `empty filename at byte ${p}` };
+        const name = latin1(data.subarray(nameStart, p));
+        p++;
+        if (data.length - p < h) return { error: `truncated object id at byte ${p}` };
+        entries.push([latin1(data.subarray(modeStart, nameStart - 1)), name, toHex(data.subarray(p, p + h))]);
+        p += h;
+      }
+      return { entries };
+    };
+    const damage = fc.oneof(
+      fc.tuple(fc.nat(), fc.constantFrom(0x00, 0x20, 0x2f, 0x30, 0x37, 0x38, 0x41, 0xff)).map(([pos, b]) => ({ kind: 'set' as const, pos, b })),
+      fc.nat().map((pos) => ({ kind: 'cut' as const, pos, b: 0 })),
+      // Digits into a mode (or elsewhere): modes of 8 digits and more.
+      fc.tuple(fc.nat(), fc.integer({ min: 1, max: 3 })).map(([pos, b]) => ({ kind: 'widen' as const, pos, b })),
+    );
+    fc.assert(
+      fc.property(fc.constantFrom<ObjectFormat>('sha1', 'sha256'), treeArb('sha1'), fc.array(damage, { minLength: 1, maxLength: 3 }), (format, raw, hits) => {
+        const h = hashLength(format);
+        let data = encodeTree(raw.map((e) => ({ ...e, oid: Uint8Array.from({ length: h }, (_, i) => e.oid[i % e.oid.length]!) })));
+        for (const d of hits) {
+          if (data.length === 0) break;
+          const at = d.pos % data.length;
+          if (d.kind === 'cut') data = data.slice(0, at);
+          else if (d.kind === 'widen') data = concat(data.subarray(0, at), '0'.repeat(d.b), data.subarray(at));
+          else data[at] = d.b;
+        }
+        const want = reference(data, h);
+        try {
+          const got = parseTree(data, format, 'ab12');
+          assert.ok('entries' in want, `parsed what the reference refuses: ${'error' in want ? want.error : ''}`);
+          assert.deepEqual(got.map((e) => [e.modeText, latin1(e.name), toHex(e.oid)]), want.entries);
+        } catch (e) {
+          if (!(e instanceof XtestPackError)) throw e;
+          assert.equal(e.code, 'OBJECT_CORRUPT');
+          assert.equal(e.oid, 'ab12');
+          assert.ok('error' in want, `refused what the reference parses: ${e.message}`);
+          assert.equal(e.reason, `tree: ${want.error}`);
+        }
+      }),
+      { numRuns: 400 },
     );
   });
 

@@ -30,25 +30,37 @@ function caseInsensitive(dir: string): boolean {
 const realLstat = fs.lstatSync;
 let emulateUnder: string | undefined;
 
-/** lstat that, below `emulateUnder`, finds a missing name by its case- and normalization-folded form. */
+/**
+ * lstat that, below `emulateUnder`, finds a missing name by its case- and normalization-folded
+ * form; a name still missing is reported as lstat does (an ENOENT error, or undefined with
+ * `throwIfNoEntry: false`).
+ */
 function foldingLstat(this: unknown, ...args: unknown[]): unknown {
+  let missing: unknown;
   try {
-    return Reflect.apply(realLstat, fs, args);
+    const st: unknown = Reflect.apply(realLstat, fs, args);
+    if (st !== undefined) return st;
   } catch (e) {
-    const p = args[0];
-    const path = Buffer.isBuffer(p) ? p.toString('utf8') : String(p);
-    if (emulateUnder === undefined || !path.startsWith(emulateUnder) || (e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    const parent = dirname(path);
-    let names: string[];
-    try {
-      names = fs.readdirSync(parent);
-    } catch {
-      throw e;
-    }
-    const hit = names.find((n) => fold(n) === fold(basename(path)));
-    if (hit === undefined) throw e;
-    return Reflect.apply(realLstat, fs, [join(parent, hit), ...args.slice(1)]);
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    missing = e;
   }
+  const absent = (): unknown => {
+    if (missing !== undefined) throw missing;
+    return undefined;
+  };
+  const p = args[0];
+  const path = Buffer.isBuffer(p) ? p.toString('utf8') : String(p);
+  if (emulateUnder === undefined || !path.startsWith(emulateUnder)) return absent();
+  const parent = dirname(path);
+  let names: string[];
+  try {
+    names = fs.readdirSync(parent);
+  } catch {
+    return absent();
+  }
+  const hit = names.find((n) => fold(n) === fold(basename(path)));
+  if (hit === undefined) return absent();
+  return Reflect.apply(realLstat, fs, [join(parent, hit), ...args.slice(1)]);
 }
 
 function emulated<T>(root: string, fn: () => T): T {

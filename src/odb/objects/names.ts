@@ -12,12 +12,17 @@ function hfsIgnorable(cp: number): boolean {
   );
 }
 
+const HFS_IGNORABLE = /[\u200c-\u200f\u202a-\u202e\u206a-\u206f\ufeff]/;
+
 /**
  * True when HFS+ would see `.git` (case-insensitively, ignoring its ignorable code points).
  * @example
  *   isHfsDotGit('.g\u200cit') === true
  */
 export function isHfsDotGit(name: string): boolean {
+  // Without an ignorable code point, only four characters can be '.git' in any case (no
+  // character outside ASCII lower-cases into it).
+  if (name.length > 4 && !HFS_IGNORABLE.test(name)) return false;
   const kept: string[] = [];
   for (const ch of name) {
     if (hfsIgnorable(ch.codePointAt(0)!)) continue;

@@ -45,6 +45,8 @@ export function modeType(mode: number): ObjectType | 'commit' {
   return 'blob';
 }
 
+const USUAL_MODE_TEXT = new Map([MODE_TREE, MODE_BLOB, MODE_EXECUTABLE, MODE_SYMLINK, MODE_GITLINK].map((m) => [m, m.toString(8)]));
+
 /**
  * Parse a tree's entries.
  * @param oidHex  the tree's id, named in errors
@@ -53,37 +55,84 @@ export function modeType(mode: number): ObjectType | 'commit' {
  *   for (const e of parseTree(data, 'sha1')) console.log(e.modeText, new TextDecoder().decode(e.name));
  */
 export function parseTree(data: Uint8Array, format: ObjectFormat, oidHex?: string): TreeEntry[] {
-  const h = hashLength(format);
   const out: TreeEntry[] = [];
+  scanTree(data, format, oidHex, (modeStart, nameStart, nameEnd, mode) => {
+    out.push(treeEntryAt(data, format, modeStart, nameStart, nameEnd, mode));
+  });
+  return out;
+}
+
+/**
+ * Check every entry of a tree, as parseTree does, and call `visit` with where each lies, in
+ * order, without making an object per entry: the mode as written is `data[modeStart, nameStart
+ * - 1)` with value `mode` (not canonicalized), the name `data[nameStart, nameEnd)`, the id the
+ * hash-length bytes after the NUL at `nameEnd`. For walks that need a few entries of large trees
+ * (treeEntryAt makes the entry of one).
+ * @throws OBJECT_CORRUPT on a malformed mode, an empty name, or a truncated entry.
+ * @example
+ *   scanTree(data, 'sha1', hex, (m, n, e) => names.push(data.subarray(n, e)));
+ */
+export function scanTree(
+  data: Uint8Array,
+  format: ObjectFormat,
+  oidHex: string | undefined,
+  visit: (modeStart: number, nameStart: number, nameEnd: number, mode: number) => void,
+): void {
+  const h = hashLength(format);
   let p = 0;
+  while (p < data.length) {
+    // indexOf: native scans, not byte loops (trees on the way of a checkout are large). Anything
+    // unusual is left to the byte-by-byte check below, which names the fault.
+    const sp = data.indexOf(0x20, p);
+    if (sp <= p || sp - p > 7) treeFault(data, p, h, oidHex);
+    let mode = 0;
+    for (let i = p; i < sp; i++) {
+      const c = data[i]! - 0x30;
+      if (c < 0 || c > 7) treeFault(data, p, h, oidHex);
+      mode = mode * 8 + c;
+    }
+    const nul = data.indexOf(0, sp + 1);
+    if (nul <= sp + 1 || data.length - nul - 1 < h) treeFault(data, p, h, oidHex);
+    visit(p, sp + 1, nul, mode);
+    p = nul + 1 + h;
+  }
+}
+
+/** The entry scanTree found at these places, as parseTree gives it. */
+export function treeEntryAt(data: Uint8Array, format: ObjectFormat, modeStart: number, nameStart: number, nameEnd: number, mode: number): TreeEntry {
+  // The usual modes share one string; the text is still exactly what was written (the same
+  // value in as many digits has no leading zero either).
+  const usual = USUAL_MODE_TEXT.get(mode);
+  const modeText = usual !== undefined && usual.length === nameStart - 1 - modeStart ? usual : String.fromCharCode(...data.subarray(modeStart, nameStart - 1));
+  return { modeText, mode: canonMode(mode), name: data.subarray(nameStart, nameEnd), oid: data.subarray(nameEnd + 1, nameEnd + 1 + hashLength(format)) };
+}
+
+/**
+ * The fault of the entry at `p` that scanTree's quick checks refused, named at the byte where a
+ * reader going byte by byte meets it.
+ * @throws OBJECT_CORRUPT, always.
+ */
+function treeFault(data: Uint8Array, p: number, h: number, oidHex: string | undefined): never {
   const fail = (what: string): never => {
     throw new XtestPackError('OBJECT_CORRUPT', `tree: ${what} at byte ${p}`, { oid: oidHex });
   };
-  while (p < data.length) {
-    let mode = 0;
-    const modeStart = p;
-    for (;;) {
-      if (p >= data.length) fail('truncated mode');
-      const c = data[p]!;
-      if (c === 0x20) break;
-      if (c < 0x30 || c > 0x37) fail('malformed mode');
-      mode = mode * 8 + (c - 0x30);
-      p++;
-    }
-    if (p === modeStart || p - modeStart > 7) fail('malformed mode');
-    const modeText = String.fromCharCode(...data.subarray(modeStart, p));
+  const modeStart = p;
+  for (;;) {
+    if (p >= data.length) fail('truncated mode');
+    const c = data[p]!;
+    if (c === 0x20) break;
+    if (c < 0x30 || c > 0x37) fail('malformed mode');
     p++;
-    const nameStart = p;
-    while (p < data.length && data[p] !== 0) p++;
-    if (p >= data.length) fail('truncated name');
-    if (p === nameStart) fail('empty filename');
-    const name = data.subarray(nameStart, p);
-    p++;
-    if (data.length - p < h) fail('truncated object id');
-    out.push({ modeText, mode: canonMode(mode), name, oid: data.subarray(p, p + h) });
-    p += h;
   }
-  return out;
+  if (p === modeStart || p - modeStart > 7) fail('malformed mode');
+  p++;
+  const nameStart = p;
+  while (p < data.length && data[p] !== 0) p++;
+  if (p >= data.length) fail('truncated name');
+  if (p === nameStart) fail('empty filename');
+  p++;
+  if (data.length - p < h) fail('truncated object id');
+  throw new Error(`tree entry at byte ${modeStart}: refused by scanTree, accepted byte by byte`);
 }
 
 /**
