@@ -44,6 +44,7 @@ import { deflateRaw } from 'pako';
 import { crc32 } from '../backend/crc32.js';
 import type { Backend } from '../backend/types.js';
 import { XtestPackError } from '../errors.js';
+import { compareBytes, concatBytes } from '../pack/bytes.js';
 
 export interface TarEntry {
   /** '/'-separated, relative, no trailing '/' (also for directories). */
@@ -175,7 +176,7 @@ function prepareEntries(entries: readonly TarEntry[]): Prepared[] {
   const prepared: Prepared[] = [];
   for (const entry of byPath.values()) {
     const key = utf8Encode(entry.path)!; // checked by checkEntryShape
-    const name = entry.type === 'directory' ? concat2(key, Uint8Array.of(0x2f)) : key;
+    const name = entry.type === 'directory' ? concatBytes([key, Uint8Array.of(0x2f)]) : key;
     const link = entry.type === 'symlink' ? utf8Encode(entry.linkTarget!)! : EMPTY;
     if (link.length > 100) throw new RangeError(`encodeTarGz: entry ${JSON.stringify(entry.path)}: link target is ${link.length} bytes, ustar holds 100`);
     if (entry.data.length > MAX_OCTAL_SIZE) throw new RangeError(`encodeTarGz: entry ${JSON.stringify(entry.path)}: ${entry.data.length} bytes, ustar holds ${MAX_OCTAL_SIZE}`);
@@ -337,7 +338,7 @@ function gunzip(bytes: Uint8Array, backend: Backend, maxSize: number, file: stri
       throw archiveError(file, garbage, `${bytes.length - garbage} bytes of trailing garbage after the gzip data`);
     }
   } while (pos < bytes.length);
-  return parts.length === 1 ? parts[0]! : concatAll(parts, total);
+  return parts.length === 1 ? parts[0]! : concatBytes(parts);
 }
 
 /** Check the gzip member header at `pos`; return where its deflate data starts. */
@@ -459,7 +460,7 @@ class TarReader {
   #entry(h: Uint8Array, pos: number): number {
     const tar = this.#tar;
     const gnu = hasBytes(h, MAGIC, GNU_MAGIC);
-    const rawName = gnu || !h[PREFIX] ? field(h, NAME, 100) : concat3(field(h, PREFIX, 155), Uint8Array.of(0x2f), field(h, NAME, 100));
+    const rawName = gnu || !h[PREFIX] ? field(h, NAME, 100) : concatBytes([field(h, PREFIX, 155), Uint8Array.of(0x2f), field(h, NAME, 100)]);
     const shown = (): string => JSON.stringify(this.#pending?.paxPath ?? utf8Decode(this.#pending?.longName ?? rawName, false));
     const sums = headerSums(h);
     const stored = parseNumber(h, CHKSUM, 8, false);
@@ -686,29 +687,6 @@ function firstNonZero(b: Uint8Array, from: number): number {
   return -1;
 }
 
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
-  return a.length - b.length;
-}
-
-function concat2(a: Uint8Array, b: Uint8Array): Uint8Array {
-  return concatAll([a, b], a.length + b.length);
-}
-
-function concat3(a: Uint8Array, b: Uint8Array, c: Uint8Array): Uint8Array {
-  return concatAll([a, b, c], a.length + b.length + c.length);
-}
-
-function concatAll(parts: readonly Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 function u32le(b: Uint8Array, at: number): number {
   return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
