@@ -1,5 +1,6 @@
 // Running the compiled xtest-pack command line as a child process, as a user would: with
-// the same node, and the caller's environment (so XTEST_PACK_BACKEND picks the backend).
+// the same node, and the caller's environment (so XTEST_PACK_BACKEND picks the backend; the
+// suite's own XTEST_PACK_OBJECTS and friends are left out).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -13,11 +14,22 @@ export interface CliResult {
   stderr: string;
 }
 
+/**
+ * The caller's environment minus the XTEST_PACK_* variables that are there for the suite's own
+ * fixtures (package-test sets XTEST_PACK_OBJECTS and XTEST_PACK_TMPDIR): a command under test
+ * sees only what its test gives it. XTEST_PACK_BACKEND stays, to pick the backend.
+ */
+function inheritedEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('XTEST_PACK_') || k === 'XTEST_PACK_BACKEND') env[k] = v;
+  return env;
+}
+
 /** Run `xtest-pack ...args`; stdin, stdout and stderr are pipes (not terminals). */
 export function xtestPack(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
   const r = spawnSync(process.execPath, [CLI_MAIN, ...args], {
     cwd: opts.cwd,
-    env: { ...process.env, ...opts.env },
+    env: { ...inheritedEnv(), ...opts.env },
     input: '',
     maxBuffer: 1 << 30,
   });
