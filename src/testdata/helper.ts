@@ -25,7 +25,7 @@ import { XtestPackError } from '../errors.js';
 import { MANIFEST_NAME } from '../export/manifest.js';
 import { materialize } from './materialize.js';
 import { decodePackageManifest, isCovered, normalizePathList, normalizeTestPath, type PackageManifest } from './package-manifest.js';
-import { findPackageRoot, readPackageInfo, recordedPaths, type PackageInfo } from './package.js';
+import { findPackageRoot, packageDirectory, readPackageInfo, recordedPaths, type PackageInfo } from './package.js';
 import { recordPaths } from './record.js';
 
 export type TestDataMode = 'source' | 'pack' | 'unavailable';
@@ -258,11 +258,6 @@ export function gitWorkTree(dir: string): string | undefined {
   }
 }
 
-/** The package root's directory inside the work tree, '/'-separated ('' at its top). */
-export function packageDirectory(root: string, workTree: string | undefined): string {
-  if (workTree === undefined || root === workTree) return '';
-  return root.slice(workTree.length + 1).split(sep).join('/');
-}
 
 function isInside(path: string, dir: string): boolean {
   return path === dir || path.startsWith(dir.endsWith(sep) ? dir : dir + sep);

@@ -8,7 +8,7 @@
  * directory a record run writes (XTEST_PACK_RECORD), whose paths count as listed too.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { XtestPackError } from '../errors.js';
 import { decodeManifest, MANIFEST_NAME } from '../export/manifest.js';
@@ -87,6 +87,15 @@ export function readPackageInfo(root: string): PackageInfo {
     recorded: recorded === undefined ? undefined : join(root, normalizeTestPath(recorded)),
     repository,
   };
+}
+
+/**
+ * The package root's directory inside the work tree, '/'-separated ('' at its top or outside one).
+ * @example
+ *   packageDirectory('/repo/packages/a', '/repo') === 'packages/a'
+ */
+export function packageDirectory(root: string, workTree: string | undefined): string {
+  return workTree === undefined ? '' : relative(workTree, root).split(sep).join('/');
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import type { Backend } from '../backend/types.js';
 import { XtestPackError } from '../errors.js';
 import { exportTestData, planExport, repositoryUrl } from '../export/export.js';
@@ -15,7 +15,7 @@ import { Repository } from '../odb/repository.js';
 import { toHex } from '../pack/oid.js';
 import { writeArtifactTar } from './artifact.js';
 import { artifactName, decodePackageManifest, encodePackageManifest, normalizePathList, type PackageManifest } from './package-manifest.js';
-import { readPackageInfo, recordedPaths } from './package.js';
+import { packageDirectory, readPackageInfo, recordedPaths } from './package.js';
 
 export interface ManifestOptions {
   /** The package root. */
@@ -38,7 +38,7 @@ export function makePackageManifest(options: ManifestOptions): PackageManifest {
   const { repo } = Repository.discover(options.root, nodeStorage, options.backend);
   try {
     if (repo.workTree === undefined) throw new XtestPackError('NOT_A_REPOSITORY', 'the package is not in a git work tree', { file: options.root });
-    const directory = relative(repo.workTree, options.root).split(sep).join('/');
+    const directory = packageDirectory(options.root, repo.workTree);
     const paths = normalizePathList([...pkg.paths, ...(pkg.recorded ? recordedPaths(pkg.recorded, directory) : [])]);
     if (paths.length === 0) {
       throw new XtestPackError('INVALID_ARGUMENT', 'lists no test data: add "xtestPack": { "paths": ["fixtures", ...] } (or "recorded": "<dir>")', {

@@ -9,7 +9,7 @@
  * the same run gives the same bytes, whatever order the processes came in.
  */
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import type { Backend } from '../backend/types.js';
 import { XtestPackError } from '../errors.js';
 import { exportTestData } from '../export/export.js';
@@ -18,6 +18,7 @@ import { nodeStorage } from '../fs/node-storage.js';
 import { Repository } from '../odb/repository.js';
 import { toHex } from '../pack/oid.js';
 import { isCovered, normalizePathList } from './package-manifest.js';
+import { packageDirectory } from './package.js';
 
 const LOCK_NAME = '.xtest-pack-record.lock';
 /** How long a recording waits for another process's before giving up. */
@@ -52,7 +53,7 @@ export function recordPaths(options: RecordOptions): void {
   let head: string;
   try {
     if (repo.workTree === undefined) throw new XtestPackError('NOT_A_REPOSITORY', 'record mode needs a git work tree', { file: options.root });
-    directory = relative(repo.workTree, options.root).split(sep).join('/');
+    directory = packageDirectory(options.root, repo.workTree);
     const h = repo.refs.resolve('HEAD');
     if (!h) throw new XtestPackError('UNKNOWN_REVISION', 'HEAD names no commit yet: commit the test data first', { file: repo.workTree });
     head = toHex(h.oid);
