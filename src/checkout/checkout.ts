@@ -13,7 +13,6 @@
  *    most a `.xtest-pack-tmp-*` staging directory, never a partial file under its final name.
  */
 import {
-  chmodSync,
   closeSync,
   lstatSync,
   mkdirSync,
@@ -161,8 +160,9 @@ function checkoutFrom(odb: ObjectDatabase, options: CheckoutOptions): CheckoutRe
   });
   checkNames(entries);
   const out = Buffer.from(options.out);
-  const outExisted = kind(out) !== undefined;
-  if (outExisted && kind(out) !== 'dir') throw new XtestPackError('CHECKOUT_CONFLICT', 'the output path is not a directory', { file: options.out });
+  const outKind = kind(out);
+  const outExisted = outKind !== undefined;
+  if (outExisted && outKind !== 'dir') throw new XtestPackError('CHECKOUT_CONFLICT', 'the output path is not a directory', { file: options.out });
 
   // ---- 2. stage
   // The topmost directory this checkout creates, to remove on failure.
@@ -175,7 +175,12 @@ function checkoutFrom(odb: ObjectDatabase, options: CheckoutOptions): CheckoutRe
     checkCaseCollisions(staging, entries);
     const sameAsBlob = blobComparer(options.backend, odb.format);
     const seen = new Map<string, Kind>();
-    const plan = entries.map((e) => planEntry(out, e, options.force === true, sameAsBlob, seen));
+    // A new output directory holds nothing but what this checkout makes: nothing to ask about.
+    const plan = entries.map((e): Planned =>
+      outExisted
+        ? planEntry(out, e, options.force === true, sameAsBlob, seen)
+        : { entry: e, final: Buffer.concat([out, SLASH, e.pathBytes]), replaces: false, unchanged: false, size: 0 },
+    );
     const toWrite = plan.filter((p) => !p.unchanged).length;
     let done = 0;
     plan.forEach((p, i) => {
@@ -194,12 +199,11 @@ function checkoutFrom(odb: ObjectDatabase, options: CheckoutOptions): CheckoutRe
     // ---- 3. commit: directories, files, then symlinks (nothing is ever written through one)
     const ready = new Set<string>();
     for (const p of plan) {
-      if (p.staged) fsStep(p.entry.path, () => ensureDirs(out, p.entry.pathBytes, undo, ready));
+      if (p.staged) fsStep(p.entry.path, () => ensureDirs(out, p.entry.pathBytes, undo, ready, outExisted));
     }
     const ordered = [...plan.filter((p) => p.entry.mode !== MODE_SYMLINK), ...plan.filter((p) => p.entry.mode === MODE_SYMLINK)];
     for (const p of ordered) {
       if (!p.staged) continue;
-      checkNoSymlinkOnTheWay(out, p.entry.pathBytes);
       const staged = p.staged;
       if (p.replaces) {
         const backup = Buffer.concat([staged, Buffer.from('.old')]);
@@ -354,7 +358,7 @@ function checkNoSymlinkOnTheWay(out: Buffer, path: Uint8Array, seen?: Map<string
     let k: Kind;
     if (key !== undefined && seen!.has(key)) k = seen!.get(key);
     else {
-      k = kind(Buffer.concat([out, Buffer.from('/'), path.subarray(0, i)]));
+      k = kind(Buffer.concat([out, SLASH, path.subarray(0, i)]));
       if (key !== undefined) seen!.set(key, k);
     }
     if (k === undefined || k === 'dir') continue;
@@ -365,11 +369,12 @@ function checkNoSymlinkOnTheWay(out: Buffer, path: Uint8Array, seen?: Map<string
 }
 
 const decoder = new TextDecoder();
+const SLASH = Buffer.from('/');
 
 /** What to do for one entry, given what the output directory holds (`seen`: checkNoSymlinkOnTheWay's). */
 function planEntry(out: Buffer, e: WalkEntry, force: boolean, sameAsBlob: (p: Buffer, k: 'file' | 'symlink', e: WalkEntry) => boolean, seen: Map<string, Kind>): Planned {
   checkNoSymlinkOnTheWay(out, e.pathBytes, seen);
-  const final = Buffer.concat([out, Buffer.from('/'), e.pathBytes]);
+  const final = Buffer.concat([out, SLASH, e.pathBytes]);
   const k = kind(final);
   const planned: Planned = { entry: e, final, replaces: false, unchanged: false, size: 0 };
   if (k === undefined) return planned;
@@ -396,23 +401,32 @@ function blobComparer(backend: Backend, format: ObjectDatabase['format']) {
   };
 }
 
-/** Create the leading directories of `path` under `out`; `ready` holds those already made or found. */
-function ensureDirs(out: Buffer, path: Uint8Array, undo: (() => void)[], ready: Set<string>): void {
+/**
+ * Create the leading directories of `path` under `out`; `ready` holds those already made or
+ * found. Each is asked about once, right before the files below it are put in place: a symlink
+ * or a file there (made since the plan looked) is refused. `mayExist` false: `out` is new, and
+ * nothing is below it but what this checkout makes.
+ */
+function ensureDirs(out: Buffer, path: Uint8Array, undo: (() => void)[], ready: Set<string>, mayExist: boolean): void {
   for (let i = 0; i < path.length; i++) {
     if (path[i] !== 0x2f) continue;
     const key = Buffer.from(path.buffer, path.byteOffset, i).toString('latin1');
     if (ready.has(key)) continue;
-    const dir = Buffer.concat([out, Buffer.from('/'), path.subarray(0, i)]);
-    const k = kind(dir);
-    if (k !== 'dir') {
-      if (k !== undefined) throw new XtestPackError('CHECKOUT_CONFLICT', `${decoder.decode(path.subarray(0, i))} is not a directory`);
+    const dir = Buffer.concat([out, SLASH, path.subarray(0, i)]);
+    const k = mayExist ? kind(dir) : undefined;
+    if (k === undefined) {
       mkdirSync(dir);
       undo.push(() => rmdirSync(dir));
+    } else if (k !== 'dir') {
+      const shown = decoder.decode(path.subarray(0, i));
+      if (k === 'symlink') throw new XtestPackError('UNSAFE_PATH', `${shown} is a symbolic link: nothing is written through one`, { path: decoder.decode(path) });
+      throw new XtestPackError('CHECKOUT_CONFLICT', `${shown} is not a directory`, { path: decoder.decode(path) });
     }
     ready.add(key);
   }
 }
 
+/** A new file holding `data`; `mode` as open(2) takes it, the umask applied (as git's checkout). */
 function writeNew(path: Buffer, data: Uint8Array, mode: number): void {
   const fd = openSync(path, 'wx', mode);
   try {
@@ -421,8 +435,6 @@ function writeNew(path: Buffer, data: Uint8Array, mode: number): void {
   } finally {
     closeSync(fd);
   }
-  // openSync applies the umask; chmod is not needed, but make the executable bit certain.
-  if (mode === 0o777) chmodSync(path, 0o777 & ~process.umask());
 }
 
 /**
