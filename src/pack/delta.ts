@@ -8,8 +8,10 @@
  *     0xxxxxxx  insert the next x bytes (x = 1..127)
  *     00000000  reserved: an error
  *
- * `applyDelta` checks everything before it allocates the result: a first pass walks the
- * instructions and adds up what they produce, so a declared result size is never trusted.
+ * `applyDelta` never allocates a result size that only the delta declares: a size up to a small
+ * multiple of the bytes at hand (base and delta) is allocated and filled in one pass that checks
+ * every instruction as it goes; a larger one is believed only after a first pass has added up what
+ * the instructions produce.
  */
 import { XtestPackError } from '../errors.js';
 
@@ -52,7 +54,7 @@ export function decodeDeltaHeader(delta: Uint8Array): DeltaHeader {
 
 /**
  * Apply `delta` to `base`. With `into` large enough for the result, the result is written
- * there and returned as a view of it (for loops that discard results).
+ * there and returned as a view of it (for loops that reuse buffers).
  * @throws DELTA_CORRUPT when the base size differs from the declared one, an instruction is
  *         reserved, truncated or copies past the base, or the output differs from the
  *         declared result size.
@@ -67,26 +69,57 @@ export function applyDelta(base: Uint8Array, delta: Uint8Array, into?: Uint8Arra
   if (baseSize !== base.length) {
     throw new XtestPackError('DELTA_CORRUPT', `delta expects a base of ${baseSize} bytes, the base has ${base.length}`);
   }
-  const produced = walk(base.length, delta, instructionsAt, resultSize, undefined);
-  if (produced !== resultSize) {
-    throw new XtestPackError('DELTA_CORRUPT', `delta produces ${produced} bytes, its header declares ${resultSize}`);
+  const produces = (n: number): void => {
+    if (n !== resultSize) throw new XtestPackError('DELTA_CORRUPT', `delta produces ${n} bytes, its header declares ${resultSize}`);
+  };
+  if (resultSize > PLAUSIBLE_GROWTH * (base.length + delta.length) + 0x10000) {
+    produces(walk(delta, instructionsAt, base.length, resultSize, undefined));
   }
-  const out = into && into.length >= resultSize ? into.subarray(0, resultSize) : new Uint8Array(resultSize);
-  walk(base.length, delta, instructionsAt, resultSize, { base, out });
-  return out;
+  if (into && into.length >= resultSize) {
+    const out = into.subarray(0, resultSize);
+    produces(walk(delta, instructionsAt, base.length, resultSize, { out, base }));
+    return out;
+  }
+  const size = resultSize + base.length + delta.length;
+  if (size > SHARED_BYTES) {
+    const out = new Uint8Array(resultSize);
+    produces(walk(delta, instructionsAt, base.length, resultSize, { out, base }));
+    return out;
+  }
+  // Small (most deltas of a checkout): one buffer holds the result, then the base, then the
+  // delta, so that each instruction is one copyWithin. A view per instruction costs more than
+  // most copies (a few dozen bytes), and a checkout runs this code cold, once per object.
+  const work = new Uint8Array(size);
+  work.set(base, resultSize);
+  work.set(delta, resultSize + base.length);
+  produces(walk(delta, instructionsAt, base.length, resultSize, { out: work, base: undefined }));
+  return work.slice(0, resultSize);
 }
 
 /**
- * One walk over the instructions: validates (no `io`) or writes (`io`). Returns bytes produced;
+ * Results up to this many times the bytes of base and delta (plus 64 KiB) are allocated before
+ * the instructions are checked: real deltas stay far below (a result is mostly copies of the
+ * base), and what a hostile one can make us allocate stays proportional to what it gave us.
+ */
+const PLAUSIBLE_GROWTH = 4;
+/** Up to this size (result, base and delta), a delta is applied in one buffer of all three. */
+const SHARED_BYTES = 1 << 20;
+
+/**
+ * One walk over the instructions of `d` from `start`: validates only (no `io`), or also writes
+ * the result to `io.out`, from `io.base`, or with no `io.base` from the base and delta that
+ * `io.out` holds after the result's `limit` bytes (see applyDelta). Returns bytes produced;
  * stops with an error as soon as the output would pass `limit`.
  */
 function walk(
-  baseLength: number,
   d: Uint8Array,
   start: number,
+  baseLength: number,
   limit: number,
-  io: { base: Uint8Array; out: Uint8Array } | undefined,
+  io: { out: Uint8Array; base: Uint8Array | undefined } | undefined,
 ): number {
+  const baseAt = limit;
+  const deltaAt = limit + baseLength;
   let p = start;
   let o = 0;
   const end = d.length;
@@ -113,12 +146,14 @@ function walk(
         throw bad(p, `copy ${off}+${size} exceeds base size ${baseLength}`);
       }
       if (size > limit - o) throw bad(p, `output passes the declared result size ${limit}`);
-      if (io) io.out.set(io.base.subarray(off, off + size), o);
+      if (io?.base) io.out.set(io.base.subarray(off, off + size), o);
+      else if (io) io.out.copyWithin(o, baseAt + off, baseAt + off + size);
       o += size;
     } else if (cmd !== 0) {
       if (cmd > end - p) throw bad(p, 'insert instruction is truncated');
       if (cmd > limit - o) throw bad(p, `output passes the declared result size ${limit}`);
-      if (io) io.out.set(d.subarray(p, p + cmd), o);
+      if (io?.base) io.out.set(d.subarray(p, p + cmd), o);
+      else if (io) io.out.copyWithin(o, deltaAt + p, deltaAt + p + cmd);
       p += cmd;
       o += cmd;
     } else {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { applyDelta, encodeDelta, pushVarint, type DeltaOp } from '../../src/pack/delta.js';
+import { applyDelta, decodeDeltaHeader, encodeDelta, pushVarint, type DeltaOp } from '../../src/pack/delta.js';
 import { XtestPackError } from '../../src/errors.js';
 import { pseudoRandomBytes } from '../support/pack-builder.js';
 
@@ -91,9 +91,28 @@ function gitPatchDelta(src: Uint8Array, delta: Uint8Array): Uint8Array | 'corrup
 }
 
 /** applyDelta's outcome: the bytes, or 'corrupt' for DELTA_CORRUPT; anything else fails the test. */
+/**
+ * applyDelta's outcome, the same whichever way it works: in a buffer of its own (base and delta
+ * copied beside the result up to 1 MiB, the result alone beyond) and into a caller's buffer.
+ */
 function actual(base: Uint8Array, delta: Uint8Array): Uint8Array | 'corrupt' {
+  const own = applyOrCorrupt(() => applyDelta(base, delta));
+  let declared = 0;
   try {
-    return applyDelta(base, delta);
+    declared = decodeDeltaHeader(delta).resultSize;
+  } catch {
+    // A header applyDelta refuses: the caller's buffer is not used.
+  }
+  const into = new Uint8Array(Math.min(declared, 4 << 20) + 7).fill(0xee);
+  const given = applyOrCorrupt(() => applyDelta(base, delta, into));
+  if (own === 'corrupt' || given === 'corrupt') assert.equal(given === 'corrupt', own === 'corrupt', 'into vs own: same outcome');
+  else assert.deepEqual(given, own, 'into vs own: same bytes');
+  return own;
+}
+
+function applyOrCorrupt(apply: () => Uint8Array): Uint8Array | 'corrupt' {
+  try {
+    return apply();
   } catch (e) {
     if (e instanceof XtestPackError && e.code === 'DELTA_CORRUPT') {
       assert.ok(!e.message.includes('\n'), 'one-line message');
