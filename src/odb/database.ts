@@ -106,11 +106,12 @@ class ObjectDirectory {
   }
 
   /** The object, unverified, with where it came from; undefined when absent here. */
-  read(oid: Uint8Array, hex: string): { obj: RawObject; where: string } | undefined {
+  read(oid: Uint8Array): { obj: RawObject; where: string } | undefined {
     for (const p of this.#packs) {
       const obj = this.#open(p).findObject(oid, { verify: false });
       if (obj) return { obj, where: p.packPath };
     }
+    const hex = toHex(oid);
     const path = this.#loosePath(hex);
     const bytes = this.#storage.readFile(path);
     if (bytes === undefined) return undefined;
@@ -234,12 +235,11 @@ export class ObjectDatabase {
    * @throws OID_MISMATCH, OBJECT_CORRUPT and the pack errors, naming the file and id.
    */
   find(oid: Uint8Array): RawObject | undefined {
-    const hex = toHex(oid);
     for (const d of this.#dirs) {
-      const r = d.read(oid, hex);
+      const r = d.read(oid);
       if (!r) continue;
-      if (this.#verify) this.#check(oid, hex, r.obj, r.where);
-      this.#onRead?.(hex, r.obj.type);
+      if (this.#verify) this.#check(oid, r.obj, r.where);
+      this.#onRead?.(toHex(oid), r.obj.type);
       return r.obj;
     }
     return undefined;
@@ -293,10 +293,10 @@ export class ObjectDatabase {
     return fromHex(c[0]!)!;
   }
 
-  #check(oid: Uint8Array, hex: string, obj: RawObject, where: string): void {
+  #check(oid: Uint8Array, obj: RawObject, where: string): void {
     const actual = this.backend.createHash(this.format).update(objectHeader(obj.type, obj.data.length)).update(obj.data).digest();
     if (!bytesEqual(actual, oid)) {
-      throw new XtestPackError('OID_MISMATCH', `content hashes to ${toHex(actual)}`, { file: where, oid: hex });
+      throw new XtestPackError('OID_MISMATCH', `content hashes to ${toHex(actual)}`, { file: where, oid: toHex(oid) });
     }
   }
 

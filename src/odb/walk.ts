@@ -9,7 +9,7 @@
 import { XtestPackError } from '../errors.js';
 import { toHex } from '../pack/oid.js';
 import type { ObjectDatabase } from './database.js';
-import { MODE_TREE, scanTree, treeEntryAt, type TreeEntry } from './objects/tree.js';
+import { asciiNameKey, MODE_TREE, scanTree, treeEntryAt, type TreeEntry } from './objects/tree.js';
 import { hasWildcard, wildmatch } from './wildmatch.js';
 
 export interface WalkEntry {
@@ -90,16 +90,16 @@ export function walkTree(odb: ObjectDatabase, tree: Uint8Array, pathspecs: reado
   const above = new Set<string>();
   const globs: Spec[] = [];
   /**
-   * By directory, keys (nameKey) of every name that could make an entry there a pathspec or a
+   * By directory, keys (asciiNameKey) of every name that could make an entry there a pathspec or a
    * directory above one: each rest of a literal pathspec below the directory, cut at any '/'
    * (a name holding '/' that equals a pathspec is taken, and so refused). The other entries are
-   * passed over before their names are decoded. null where such a name is not ASCII (compared
-   * decoded then, as everywhere else).
+   * passed over before their names are decoded. null where such a name is not ASCII or empty
+   * (compared decoded then, as everywhere else).
    */
   const wanted = new Map<string, Set<number> | null>();
   const want = (dir: string, name: string): void => {
     const keys = wanted.get(dir);
-    if (!/^[\x00-\x7f]*$/.test(name)) wanted.set(dir, null);
+    if (!/^[\x00-\x7f]+$/.test(name)) wanted.set(dir, null);
     else if (keys === undefined) wanted.set(dir, new Set([asciiNameKey(name)]));
     else keys?.add(asciiNameKey(name));
   };
@@ -141,10 +141,13 @@ export function walkTree(odb: ObjectDatabase, tree: Uint8Array, pathspecs: reado
     // anything is made of it.
     const keys = selected || globs.length > 0 ? null : wanted.get(path) ?? null;
     const candidates: TreeEntry[] = [];
-    scanTree(data, odb.format, toHex(oid), (modeStart, nameStart, nameEnd, rawMode) => {
-      if (keys && !keys.has(nameEnd - nameStart === 0 ? 0 : (nameEnd - nameStart) * 65536 + data[nameStart]! * 256 + data[nameEnd - 1]!)) return;
-      candidates.push(treeEntryAt(data, odb.format, modeStart, nameStart, nameEnd, rawMode));
-    });
+    scanTree(
+      data,
+      odb.format,
+      toHex(oid),
+      (modeStart, nameStart, nameEnd, rawMode) => candidates.push(treeEntryAt(data, odb.format, modeStart, nameStart, nameEnd, rawMode)),
+      keys ?? undefined,
+    );
     for (const e of candidates) {
       const name = decodeName(e.name);
       const childPath = path === '' ? name : `${path}/${name}`;
@@ -186,14 +189,6 @@ export function walkTree(odb: ObjectDatabase, tree: Uint8Array, pathspecs: reado
 }
 
 const NONE: readonly Spec[] = [];
-
-/**
- * A number that equal names share: length, first and last byte (of an ASCII name; walkTree
- * computes the same of a name's bytes in place). A cheap first comparison.
- */
-function asciiNameKey(name: string): number {
-  return name.length === 0 ? 0 : name.length * 65536 + name.charCodeAt(0) * 256 + name.charCodeAt(name.length - 1);
-}
 
 /** A name's UTF-8 as a string; plain ASCII (nearly every name) without the decoder's call cost. */
 function decodeName(b: Uint8Array): string {

@@ -67,7 +67,8 @@ export function parseTree(data: Uint8Array, format: ObjectFormat, oidHex?: strin
  * order, without making an object per entry: the mode as written is `data[modeStart, nameStart
  * - 1)` with value `mode` (not canonicalized), the name `data[nameStart, nameEnd)`, the id the
  * hash-length bytes after the NUL at `nameEnd`. For walks that need a few entries of large trees
- * (treeEntryAt makes the entry of one).
+ * (treeEntryAt makes the entry of one): with `only`, every entry is still checked, but only
+ * those whose name's key (asciiNameKey) is in `only` are visited.
  * @throws OBJECT_CORRUPT on a malformed mode, an empty name, or a truncated entry.
  * @example
  *   scanTree(data, 'sha1', hex, (m, n, e) => names.push(data.subarray(n, e)));
@@ -77,6 +78,7 @@ export function scanTree(
   format: ObjectFormat,
   oidHex: string | undefined,
   visit: (modeStart: number, nameStart: number, nameEnd: number, mode: number) => void,
+  only?: ReadonlySet<number>,
 ): void {
   const h = hashLength(format);
   let p = 0;
@@ -93,9 +95,18 @@ export function scanTree(
     }
     const nul = data.indexOf(0, sp + 1);
     if (nul <= sp + 1 || data.length - nul - 1 < h) treeFault(data, p, h, oidHex);
-    visit(p, sp + 1, nul, mode);
+    // asciiNameKey of the name's bytes: most entries of a large tree end here.
+    if (only === undefined || only.has((nul - sp - 1) * 65536 + data[sp + 1]! * 256 + data[nul - 1]!)) visit(p, sp + 1, nul, mode);
     p = nul + 1 + h;
   }
+}
+
+/**
+ * A number that equal names share: length, first and last byte (scanTree computes the same of
+ * each entry's name bytes, for `only`). Of a non-empty ASCII name given as a string.
+ */
+export function asciiNameKey(name: string): number {
+  return name.length * 65536 + name.charCodeAt(0) * 256 + name.charCodeAt(name.length - 1);
 }
 
 /** The entry scanTree found at these places, as parseTree gives it. */
