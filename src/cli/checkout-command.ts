@@ -1,7 +1,7 @@
 /** `xtest-pack checkout`: what a packager runs, offline. */
-import { checkoutFromDatabase, checkoutSync } from '../checkout/checkout.js';
+import { statSync } from 'node:fs';
+import { checkoutFromDatabase, checkoutSync, type CheckoutResult } from '../checkout/checkout.js';
 import { XtestPackError } from '../errors.js';
-import { isArtifactFile, openTestData } from '../testdata/artifact.js';
 import { EXIT_SKIP, type CommandContext } from './context.js';
 import { progressFor } from './progress.js';
 
@@ -34,19 +34,22 @@ export async function checkoutCommand(ctx: CommandContext, oid: string, pathspec
     backend: await ctx.backend(),
     onProgress: (p: { done: number; total: number }) => progress.update('Checking out files', p.done, p.total),
   };
-  let r;
-  if (isArtifactFile(objects)) {
-    const data = openTestData(objects, options.backend);
-    try {
-      // Without pathspecs, the files the artifact's manifest lists.
-      const listed = pathspecs.length === 0 && data.manifest ? data.manifest.files.map((f) => f.path) : undefined;
-      r = checkoutFromDatabase(data.odb, { ...options, ...(listed ? { pathspecs: listed, literal: true } : {}) });
-    } finally {
-      data.close();
+  let r: CheckoutResult | undefined;
+  // The artifact code (tar, gzip) is loaded only for what is not a pack directory.
+  if (statSync(objects, { throwIfNoEntry: false })?.isDirectory() !== true) {
+    const { isArtifactFile, openTestData } = await import('../testdata/artifact.js');
+    if (isArtifactFile(objects)) {
+      const data = openTestData(objects, options.backend);
+      try {
+        // Without pathspecs, the files the artifact's manifest lists.
+        const listed = pathspecs.length === 0 && data.manifest ? data.manifest.files.map((f) => f.path) : undefined;
+        r = checkoutFromDatabase(data.odb, { ...options, ...(listed ? { pathspecs: listed, literal: true } : {}) });
+      } finally {
+        data.close();
+      }
     }
-  } else {
-    r = checkoutSync(options);
   }
+  r ??= checkoutSync(options);
   progress.end();
   for (const g of r.skippedGitlinks) ctx.stderr.write(`xtest-pack: warning: ${g}: a submodule (gitlink), not checked out\n`);
   if (opts.json) {

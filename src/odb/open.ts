@@ -1,6 +1,7 @@
 /**
- * Opening what a command names: a repository (by path, or discovered) or a bare pack
- * directory (an exported test-data directory, or `$XTEST_PACK_OBJECTS`).
+ * Opening what a command names: a bare pack directory (an exported test-data directory, or
+ * `$XTEST_PACK_OBJECTS`) here; a repository (by path, or discovered) with `openRepository`
+ * (repository.ts), so that a checkout from a pack directory loads no repository code.
  */
 import type { Backend } from '../backend/types.js';
 import { XtestPackError } from '../errors.js';
@@ -8,7 +9,7 @@ import { IDX_HEAD_LENGTH, decodeIdx, idxFormatFromHead } from '../pack/idx.js';
 import type { ObjectFormat } from '../pack/oid.js';
 import { ObjectDatabase, type DatabaseOptions } from './database.js';
 import type { RefStore } from './refs.js';
-import { Repository } from './repository.js';
+import type { Repository } from './repository.js';
 import { joinPath, type Storage } from './storage.js';
 
 export interface Opened {
@@ -60,13 +61,4 @@ export function packDirectoryFormat(dir: string, storage: Storage, backend: Back
 export function openPackDirectory(dir: string, storage: Storage, backend: Backend, options: DatabaseOptions = {}): Opened {
   const odb = ObjectDatabase.open(dir, storage, backend, packDirectoryFormat(storage.resolve(dir), storage, backend), options);
   return { odb, refs: undefined, repo: undefined, prefix: '', close: () => odb.close() };
-}
-
-/**
- * Open a repository at `path`, or discover it from `cwd` when `path` is undefined.
- */
-export function openRepository(path: string | undefined, cwd: string, storage: Storage, backend: Backend, options: DatabaseOptions = {}): Opened {
-  const { repo, prefix } =
-    path === undefined ? Repository.discover(cwd, storage, backend, options) : { repo: Repository.open(path, storage, backend, options), prefix: '' };
-  return { odb: repo.odb, refs: repo.refs, repo, prefix, close: () => repo.close() };
 }

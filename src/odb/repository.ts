@@ -9,6 +9,7 @@ import { XtestPackError } from '../errors.js';
 import type { ObjectFormat } from '../pack/oid.js';
 import { parseConfig, GitConfig } from './config.js';
 import { ObjectDatabase, type DatabaseOptions } from './database.js';
+import type { Opened } from './open.js';
 import { RefStore } from './refs.js';
 import { joinPath, parentPath, type Storage } from './storage.js';
 
@@ -168,4 +169,14 @@ function checkFormat(config: GitConfig, file: string): ObjectFormat {
     throw new XtestPackError('UNSUPPORTED_REPOSITORY', `invalid value for 'extensions.objectformat': '${fmt}'`, { file });
   }
   return fmt;
+}
+
+/**
+ * Open a repository at `path`, or discover it from `cwd` when `path` is undefined.
+ * @throws NOT_A_REPOSITORY, and the errors of `Repository.open`.
+ */
+export function openRepository(path: string | undefined, cwd: string, storage: Storage, backend: Backend, options: DatabaseOptions = {}): Opened {
+  const { repo, prefix } =
+    path === undefined ? Repository.discover(cwd, storage, backend, options) : { repo: Repository.open(path, storage, backend, options), prefix: '' };
+  return { odb: repo.odb, refs: repo.refs, repo, prefix, close: () => repo.close() };
 }
