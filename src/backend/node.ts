@@ -48,10 +48,9 @@ function inflate(input: Uint8Array, size: number): InflateResult {
     if (err.code === 'ERR_BUFFER_TOO_LARGE') {
       return { ok: false, reason: 'size', detail: `inflates to more than the expected ${size} bytes` };
     }
-    // node:zlib reports the cut before it checks the output limit: inflate what is there again,
-    // without asking for the stream's end, to tell a stream that already passed the expected
-    // size (final) from one that is only cut short (more input may help).
-    if (err.code === 'Z_BUF_ERROR') return cutShort(input, size);
+    if (err.code === 'Z_BUF_ERROR') {
+      return cutShort(zlib.inflateSync, input, size, `inflates to more than the expected ${size} bytes`, 'zlib stream ends early');
+    }
     return { ok: false, reason: 'corrupt', detail: `zlib: ${err.message}` };
   }
   if (out.length !== size) {
@@ -60,17 +59,29 @@ function inflate(input: Uint8Array, size: number): InflateResult {
   return { ok: true, data: new Uint8Array(out.buffer, out.byteOffset, out.byteLength), consumed };
 }
 
-/** A stream that ended early: `size` when it already inflates past `size` bytes, else `truncated`. */
-function cutShort(input: Uint8Array, size: number): InflateResult {
-  const tooLarge: InflateResult = { ok: false, reason: 'size', detail: `inflates to more than the expected ${size} bytes` };
+/**
+ * A stream node:zlib found cut short (Z_BUF_ERROR): `size` (with `tooLarge` as detail) when what
+ * is there already inflates past `limit` bytes, else `truncated`. node:zlib reports the cut
+ * before it checks the output limit, so what is there is inflated again without asking for the
+ * stream's end: a stream already past the limit fails for good, a cut one may need more input
+ * (and both backends say the same).
+ */
+function cutShort(
+  inflateSync: typeof zlib.inflateSync,
+  input: Uint8Array,
+  limit: number,
+  tooLarge: string,
+  truncated: string,
+): InflateResult {
+  const past: InflateResult = { ok: false, reason: 'size', detail: tooLarge };
   try {
-    const out = zlib.inflateSync(input, { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: Math.min(size + 1, MAX_BUFFER) });
-    if (out.length > size) return tooLarge;
+    const out = inflateSync(input, { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: Math.min(limit + 1, MAX_BUFFER) });
+    if (out.length > limit) return past;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return tooLarge;
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return past;
     return { ok: false, reason: 'corrupt', detail: `zlib: ${(e as Error).message}` };
   }
-  return { ok: false, reason: 'truncated', detail: 'zlib stream ends early' };
+  return { ok: false, reason: 'truncated', detail: truncated };
 }
 
 function inflateAll(input: Uint8Array, maxSize: number): InflateResult {
@@ -104,19 +115,8 @@ function inflateRawAll(input: Uint8Array, maxSize: number): InflateResult {
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'ERR_BUFFER_TOO_LARGE') return { ok: false, reason: 'size', detail: `inflates to more than ${maxSize} bytes` };
-    // node:zlib reports the cut before it checks the output limit: a cut stream that has
-    // already produced more than maxSize is 'size' for the portable inflater. Inflate what is
-    // there again without asking for the end, so that both backends say the same.
     if (err.code === 'Z_BUF_ERROR') {
-      const tooLarge: InflateResult = { ok: false, reason: 'size', detail: `inflates to more than ${maxSize} bytes` };
-      try {
-        const out = zlib.inflateRawSync(input, { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: Math.min(maxSize + 1, MAX_BUFFER) });
-        if (out.length > maxSize) return tooLarge;
-      } catch (e2) {
-        if ((e2 as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return tooLarge;
-        return { ok: false, reason: 'corrupt', detail: `zlib: ${(e2 as Error).message}` };
-      }
-      return { ok: false, reason: 'truncated', detail: 'raw deflate stream ends early' };
+      return cutShort(zlib.inflateRawSync, input, maxSize, `inflates to more than ${maxSize} bytes`, 'raw deflate stream ends early');
     }
     return { ok: false, reason: 'corrupt', detail: `zlib: ${err.message}` };
   }
