@@ -51,21 +51,10 @@ function makeInflate(): (input: Uint8Array, size: number) => InflateResult {
     // a declared size is never allocated on trust.
     const limit = size + 1;
     let out = new Uint8Array(Math.min(limit, Math.max(INITIAL_OUTPUT, input.length * 8)));
-    strm.input = input;
-    strm.next_in = 0;
-    strm.avail_in = input.length;
-    strm.total_in = 0;
-    strm.output = out;
-    strm.next_out = 0;
-    strm.avail_out = out.length;
-    strm.total_out = 0;
+    attach(strm, input, out);
     let status = zlibInflate(strm, Z_FINISH);
     while (status !== Z_STREAM_END && strm.avail_out === 0 && out.length < limit) {
-      const next = new Uint8Array(Math.min(limit, out.length * 2));
-      next.set(out);
-      out = next;
-      strm.output = out;
-      strm.avail_out = out.length - strm.next_out;
+      out = grow(strm, out, limit);
       status = zlibInflate(strm, Z_FINISH);
     }
     if (status === Z_STREAM_END) {
@@ -84,6 +73,27 @@ function makeInflate(): (input: Uint8Array, size: number) => InflateResult {
   };
 }
 
+/** Point `strm` at all of `input` and an empty `out`, its counters at zero. */
+function attach(strm: ZStream, input: Uint8Array, out: Uint8Array<ArrayBuffer>): void {
+  strm.input = input;
+  strm.next_in = 0;
+  strm.avail_in = input.length;
+  strm.total_in = 0;
+  strm.output = out;
+  strm.next_out = 0;
+  strm.avail_out = out.length;
+  strm.total_out = 0;
+}
+
+/** A full output buffer doubled (at most `limit` bytes) with what it holds, and `strm` pointed at it. */
+function grow(strm: ZStream, out: Uint8Array, limit: number): Uint8Array<ArrayBuffer> {
+  const next = new Uint8Array(Math.min(limit, out.length * 2));
+  next.set(out);
+  strm.output = next;
+  strm.avail_out = next.length - strm.next_out;
+  return next;
+}
+
 /** Inflate a zlib-wrapped stream of unknown inflated size, growing the output, at most `maxSize` bytes. */
 function inflateAll(input: Uint8Array, maxSize: number): InflateResult {
   return inflateGrowing(input, maxSize, 15);
@@ -100,12 +110,7 @@ function inflateGrowing(input: Uint8Array, maxSize: number, windowBits: number):
   if (windowBits === 15) zlibInflateInit(strm);
   else zlibInflateInit2(strm, windowBits);
   let out = new Uint8Array(Math.min(maxSize + 1, Math.max(1024, input.length * 4)));
-  strm.input = input;
-  strm.next_in = 0;
-  strm.avail_in = input.length;
-  strm.output = out;
-  strm.next_out = 0;
-  strm.avail_out = out.length;
+  attach(strm, input, out);
   for (;;) {
     const status = zlibInflate(strm, Z_FINISH);
     if (status === Z_STREAM_END) {
@@ -114,11 +119,7 @@ function inflateGrowing(input: Uint8Array, maxSize: number, windowBits: number):
     }
     if (strm.avail_out === 0) {
       if (out.length > maxSize) return { ok: false, reason: 'size', detail: `inflates to more than ${maxSize} bytes` };
-      const next = new Uint8Array(Math.min(maxSize + 1, out.length * 2));
-      next.set(out);
-      out = next;
-      strm.output = out;
-      strm.avail_out = out.length - strm.next_out;
+      out = grow(strm, out, maxSize + 1);
       continue;
     }
     if (status === Z_BUF_ERROR || status === Z_OK) return { ok: false, reason: 'truncated', detail: 'zlib stream ends early' };
@@ -188,24 +189,12 @@ interface LmState {
 function deflateWith(strm: ZStream, data: Uint8Array): Uint8Array {
   // deflateBound() of zlib: enough for any input, so one call finishes.
   const bound = data.length + (data.length >>> 12) + (data.length >>> 14) + (data.length >>> 25) + 13 + 6;
-  const out = new Uint8Array(bound);
-  strm.input = data;
-  strm.next_in = 0;
-  strm.avail_in = data.length;
-  strm.total_in = 0;
-  strm.output = out;
-  strm.next_out = 0;
-  strm.avail_out = out.length;
-  strm.total_out = 0;
+  let buf = new Uint8Array(bound);
+  attach(strm, data, buf);
   let status = zlibDeflate(strm, Z_FINISH);
   // The bound is zlib's deflateBound(), so one call is expected to finish; should it not, grow.
-  let buf = out;
   while (status === Z_OK && strm.avail_out === 0) {
-    const next = new Uint8Array(buf.length * 2);
-    next.set(buf);
-    buf = next;
-    strm.output = buf;
-    strm.avail_out = buf.length - strm.next_out;
+    buf = grow(strm, buf, Infinity);
     status = zlibDeflate(strm, Z_FINISH);
   }
   if (status !== Z_STREAM_END) throw new Error(`deflate failed with status ${status}`);
