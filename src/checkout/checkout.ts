@@ -347,25 +347,28 @@ function kind(p: Buffer): 'dir' | 'file' | 'symlink' | 'other' | undefined {
 type Kind = ReturnType<typeof kind>;
 
 /**
- * Refuse a symlink, or a non-directory, among the leading directories of `path` under `out`.
- * `seen` (planning, where nothing is written) keeps what each directory was for the next
- * path; the check right before a file is put in place asks again.
+ * Refuse a symlink, or a non-directory, among the leading directories of `path` under `out`,
+ * while planning (nothing is written yet). `seen` keeps what each directory was for the next
+ * path; ensureDirs asks again right before the files below a directory go in.
  */
-function checkNoSymlinkOnTheWay(out: Buffer, path: Uint8Array, seen?: Map<string, Kind>): void {
+function checkNoSymlinkOnTheWay(out: Buffer, path: Uint8Array, seen: Map<string, Kind>): void {
   for (let i = 0; i < path.length; i++) {
     if (path[i] !== 0x2f) continue;
-    const key = seen && Buffer.from(path.buffer, path.byteOffset, i).toString('latin1');
-    let k: Kind;
-    if (key !== undefined && seen!.has(key)) k = seen!.get(key);
-    else {
+    const key = Buffer.from(path.buffer, path.byteOffset, i).toString('latin1');
+    let k = seen.get(key);
+    if (k === undefined && !seen.has(key)) {
       k = kind(Buffer.concat([out, SLASH, path.subarray(0, i)]));
-      if (key !== undefined) seen!.set(key, k);
+      seen.set(key, k);
     }
-    if (k === undefined || k === 'dir') continue;
-    const shown = decoder.decode(path.subarray(0, i));
-    if (k === 'symlink') throw new XtestPackError('UNSAFE_PATH', `${shown} is a symbolic link: nothing is written through one`, { path: decoder.decode(path) });
-    throw new XtestPackError('CHECKOUT_CONFLICT', `${shown} is not a directory`, { path: decoder.decode(path) });
+    if (k !== undefined && k !== 'dir') refuseOnTheWay(path, i, k);
   }
+}
+
+/** The error for `path[0, end)`, a leading directory of `path` that is not a directory but a `k`. */
+function refuseOnTheWay(path: Uint8Array, end: number, k: Kind): never {
+  const shown = decoder.decode(path.subarray(0, end));
+  if (k === 'symlink') throw new XtestPackError('UNSAFE_PATH', `${shown} is a symbolic link: nothing is written through one`, { path: decoder.decode(path) });
+  throw new XtestPackError('CHECKOUT_CONFLICT', `${shown} is not a directory`, { path: decoder.decode(path) });
 }
 
 const decoder = new TextDecoder();
@@ -418,9 +421,7 @@ function ensureDirs(out: Buffer, path: Uint8Array, undo: (() => void)[], ready: 
       mkdirSync(dir);
       undo.push(() => rmdirSync(dir));
     } else if (k !== 'dir') {
-      const shown = decoder.decode(path.subarray(0, i));
-      if (k === 'symlink') throw new XtestPackError('UNSAFE_PATH', `${shown} is a symbolic link: nothing is written through one`, { path: decoder.decode(path) });
-      throw new XtestPackError('CHECKOUT_CONFLICT', `${shown} is not a directory`, { path: decoder.decode(path) });
+      refuseOnTheWay(path, i, k);
     }
     ready.add(key);
   }
