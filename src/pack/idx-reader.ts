@@ -23,7 +23,7 @@
  */
 import { XtestPackError } from '../errors.js';
 import { compareBytes } from './bytes.js';
-import { IDX_HEAD_LENGTH, decodeIdxHead, layoutFits, type IdxLookup } from './idx.js';
+import { IDX_HEAD_LENGTH, decodeIdxHead, layoutFits, searchIds, type IdxLookup } from './idx.js';
 import { hashLength, type ObjectFormat } from './oid.js';
 import type { ByteSource } from './source.js';
 
@@ -140,22 +140,9 @@ export class IdxReader implements IdxLookup {
     if (lo >= hi) return -1;
     const slice = (this.#slice ??= new Uint8Array(SLICE_BYTES)).subarray(0, (hi - lo - 1) * stride + h);
     this.#readInto(this.#oidsAt + lo * stride, slice);
-    let a = 0;
-    let b = hi - lo;
-    while (a < b) {
-      const mid = (a + b) >>> 1;
-      const at = mid * stride;
-      let c = 0;
-      // From the first byte: a damaged idx may hold an id outside its bucket.
-      for (let k = 0; k < h; k++) {
-        c = slice[at + k]! - oid[k]!;
-        if (c !== 0) break;
-      }
-      if (c === 0) return lo + mid;
-      if (c < 0) a = mid + 1;
-      else b = mid;
-    }
-    return -1;
+    // From the first byte: this idx was not checked whole, and may hold an id outside its bucket.
+    const i = searchIds(slice, 0, stride, hi - lo, oid, 0);
+    return i < 0 ? -1 : lo + i;
   }
 
   /** The id of entry `i`, a copy. */

@@ -124,24 +124,10 @@ export class PackIndex implements IdxLookup {
     const h = this.#hashLen;
     if (oid.length !== h) return -1;
     const first = oid[0]!;
-    let lo = first === 0 ? 0 : this.#fanout[first - 1]!;
-    let hi = this.#fanout[first]!;
-    const b = this.bytes;
-    const stride = this.#oidStride;
-    const base = this.#oidsAt;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const at = base + mid * stride;
-      let c = 0;
-      for (let k = 1; k < h; k++) {
-        c = b[at + k]! - oid[k]!;
-        if (c !== 0) break;
-      }
-      if (c === 0) return mid;
-      if (c < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return -1;
+    const lo = first === 0 ? 0 : this.#fanout[first - 1]!;
+    const hi = this.#fanout[first]!;
+    const i = searchIds(this.bytes, this.#oidsAt + lo * this.#oidStride, this.#oidStride, hi - lo, oid, 1);
+    return i < 0 ? -1 : lo + i;
   }
 
   /** Entries whose id starts with the hex `prefix` (at most `limit`). */
@@ -428,4 +414,27 @@ export function sortByOid(oids: Uint8Array, n: number, h: number): Uint32Array {
     return a - b;
   });
   return order;
+}
+
+/**
+ * Binary search for `oid` among `count` sorted ids in `bytes`, the first at `at`, one every
+ * `stride` bytes, comparing from byte `from` (the bytes before it taken as equal: a fan-out
+ * bucket shares its first). Its index among them, or -1.
+ */
+export function searchIds(bytes: Uint8Array, at: number, stride: number, count: number, oid: Uint8Array, from: number): number {
+  let lo = 0;
+  let hi = count;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const p = at + mid * stride;
+    let c = 0;
+    for (let k = from; k < oid.length; k++) {
+      c = bytes[p + k]! - oid[k]!;
+      if (c !== 0) break;
+    }
+    if (c === 0) return mid;
+    if (c < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return -1;
 }
