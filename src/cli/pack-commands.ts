@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import { XtestPackError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic.js';
 import { openFileSource } from '../fs/file-source.js';
-import { encodeIdx } from '../pack/idx.js';
+import { encodeIdx } from '../pack/idx/index.js';
 import { indexPack, type IndexProgress } from '../pack/index-pack.js';
 import { toHex, type ObjectFormat } from '../pack/oid.js';
 import { formatVerifyStat, verifyPack } from '../pack/verify.js';

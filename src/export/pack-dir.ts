@@ -11,9 +11,9 @@ import { nodeStorage } from '../fs/node-storage.js';
 import { writeFileAtomic } from '../fs/atomic.js';
 import { ObjectDatabase } from '../odb/database.js';
 import { packDirectoryFormat } from '../odb/open.js';
-import { decodeIdx } from '../pack/idx.js';
-import { encodeIdx } from '../pack/idx.js';
+import { encodeIdx, openIdx } from '../pack/idx/index.js';
 import { toHex, type ObjectFormat } from '../pack/oid.js';
+import { bytesSource } from '../pack/source.js';
 import { writePack, type PackObjectSource, type WritePackOptions, type WrittenPack } from '../pack/write.js';
 
 export interface WrittenPackFiles extends WrittenPack {
@@ -121,7 +121,8 @@ export function repackDirectory(dir: string, backend: Backend, options: WritePac
     const objects: PackObjectSource[] = [];
     const seen = new Set<string>();
     for (const p of packs) {
-      const idx = decodeIdx(nodeStorage.readFile(p.replace(/\.pack$/, '.idx'))!, backend, format);
+      const idxPath = p.replace(/\.pack$/, '.idx');
+      const idx = openIdx(bytesSource(nodeStorage.readFile(idxPath)!, idxPath), backend, { format, verify: true });
       for (let i = 0; i < idx.count; i++) {
         const oid = idx.oidAt(i).slice();
         const hex = toHex(oid);

@@ -10,7 +10,7 @@
 import type { Backend } from '../backend/types.js';
 import { XtestPackError } from '../errors.js';
 import { bytesEqual } from '../pack/bytes.js';
-import { IdxReader } from '../pack/idx-reader.js';
+import { IdxFile } from '../pack/idx/index.js';
 import { fromHex, hashLength, objectHeader, toHex, type ObjectFormat, type ObjectType } from '../pack/oid.js';
 import { DeltaBaseCache, PackFile } from '../pack/pack-file.js';
 import { joinPath, type ClosableSource, type Storage } from './storage.js';
@@ -90,7 +90,7 @@ class ObjectDirectory {
       // Opened for reading as git does: the idx's head and the pack's header and trailer are
       // checked now; entries are read in place as they are used, and every object read is
       // verified against its id.
-      const idx = IdxReader.open(idxSource, this.#format);
+      const idx = IdxFile.open(idxSource, this.#format);
       p.pack = PackFile.open(source, idx, this.#backend, { cache: this.#cache });
       p.sources = [source, idxSource];
       return p.pack;

@@ -5,7 +5,7 @@
  */
 import type { Backend } from '../backend/types.js';
 import { XtestPackError } from '../errors.js';
-import { IDX_HEAD_LENGTH, decodeIdx, idxFormatFromHead } from '../pack/idx.js';
+import { idxFormat } from '../pack/idx/index.js';
 import type { ObjectFormat } from '../pack/oid.js';
 import { ObjectDatabase, type DatabaseOptions } from './database.js';
 import type { RefStore } from './refs.js';
@@ -41,15 +41,12 @@ export function packDirectoryFormat(dir: string, storage: Storage, backend: Back
     // The layout tells the format from the idx's head and size; the whole idx is read only when
     // both formats would fit and its checksum must decide.
     const src = storage.openSource(joinPath(d, idx));
-    if (src) {
-      try {
-        const fmt = idxFormatFromHead(src.read(0, Math.min(IDX_HEAD_LENGTH, src.size)), src.size);
-        if (fmt) return fmt;
-      } finally {
-        src.close();
-      }
+    if (!src) continue;
+    try {
+      return idxFormat(src, backend);
+    } finally {
+      src.close();
     }
-    return decodeIdx(storage.readFile(joinPath(d, idx))!, backend, undefined, { check: 'structure' }).format;
   }
   return 'sha1';
 }

@@ -14,7 +14,7 @@ import { XtestPackError } from '../errors.js';
 import { bytesEqual } from './bytes.js';
 import { applyDelta, decodeDeltaHeader } from './delta.js';
 import { decodeEntryHeader } from './entry.js';
-import { encodeIdx, sortByOid, type IndexEntries } from './idx.js';
+import { encodeIdx, sortByOid, type IndexEntries } from './idx/index.js';
 import { OBJ_OFS_DELTA, OBJ_REF_DELTA, hashLength, objectHeader, toHex, typeName, type ObjectFormat } from './oid.js';
 import { PACK_HEADER_LENGTH, checkDeclaredSize, decodePackHeader } from './pack-header.js';
 import type { ByteSource } from './source.js';

@@ -2,8 +2,7 @@
 export { ByteReader, ByteWriter, bytesEqual, compareBytes, concatBytes } from './bytes.js';
 export { applyDelta, decodeDeltaHeader, encodeDelta, type DeltaHeader, type DeltaOp } from './delta.js';
 export { decodeEntryHeader, encodeEntryHeader, encodeOfsDeltaDistance, type EntryHeader } from './entry.js';
-export { PackIndex, decodeIdx, encodeIdx, type EncodeIdxOptions, type IdxLookup, type IndexEntries } from './idx.js';
-export { IdxReader } from './idx-reader.js';
+export { IdxFile, encodeIdx, idxFormat, openIdx, verifyIdx, type EncodeIdxOptions, type IdxLayout, type IndexEntries, type OpenIdxOptions } from './idx/index.js';
 export {
   indexPack,
   indexPackToIdx,

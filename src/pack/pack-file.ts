@@ -8,7 +8,7 @@ import { XtestPackError } from '../errors.js';
 import { bytesEqual } from './bytes.js';
 import { applyDelta } from './delta.js';
 import { decodeEntryHeader } from './entry.js';
-import type { IdxLookup } from './idx.js';
+import type { IdxFile } from './idx/index.js';
 import { OBJ_OFS_DELTA, OBJ_REF_DELTA, hashLength, objectHeader, toHex, typeName, type ObjectType } from './oid.js';
 import { PACK_HEADER_LENGTH, checkDeclaredSize, decodePackHeader } from './pack-header.js';
 import type { ByteSource } from './source.js';
@@ -72,7 +72,7 @@ export interface ReadOptions {
 /** An open pack with its idx. */
 export class PackFile {
   readonly source: ByteSource;
-  readonly idx: IdxLookup;
+  readonly idx: IdxFile;
   readonly backend: Backend;
   readonly version: 2 | 3;
   readonly #cache: DeltaBaseCache;
@@ -82,12 +82,12 @@ export class PackFile {
    * Open a pack: checks its header, that its object count is the idx's, and that its
    * trailer is the pack checksum the idx names. O(1) in the number of objects: each offset the
    * idx gives is checked when it is used (as git's `use_pack` does), so that an idx read in
-   * place (IdxReader) is never read whole.
+   * place is never read whole.
    * @throws PACK_CORRUPT, PACK_UNSUPPORTED, IDX_MISMATCH
    * @example
-   *   const pack = PackFile.open(openFileSource(p), IdxReader.open(openFileSource(i), 'sha1'), backend);
+   *   const pack = PackFile.open(openFileSource(p), IdxFile.open(openFileSource(i), 'sha1'), backend);
    */
-  static open(source: ByteSource, idx: IdxLookup, backend: Backend, options: PackFileOptions = {}): PackFile {
+  static open(source: ByteSource, idx: IdxFile, backend: Backend, options: PackFileOptions = {}): PackFile {
     const h = hashLength(idx.format);
     try {
       const header = decodePackHeader(source.read(0, Math.min(PACK_HEADER_LENGTH, source.size)), source.size, h);
@@ -110,7 +110,7 @@ export class PackFile {
     }
   }
 
-  private constructor(source: ByteSource, idx: IdxLookup, backend: Backend, version: 2 | 3, cache: DeltaBaseCache) {
+  private constructor(source: ByteSource, idx: IdxFile, backend: Backend, version: 2 | 3, cache: DeltaBaseCache) {
     this.source = source;
     this.idx = idx;
     this.backend = backend;

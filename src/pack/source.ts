@@ -18,6 +18,11 @@ export interface ByteSource {
    * allocating per read.
    */
   readInto(offset: number, into: Uint8Array): void;
+  /**
+   * All `size` bytes, when the source holds them in memory: readers may view them instead of
+   * reading copies. Never to be modified.
+   */
+  readonly bytes?: Uint8Array | undefined;
 }
 
 /**
@@ -29,6 +34,7 @@ export function bytesSource(bytes: Uint8Array, name = '<memory>'): ByteSource {
   return {
     size: bytes.length,
     name,
+    bytes,
     read(offset, length) {
       if (offset < 0 || length < 0 || offset + length > bytes.length) {
         throw new RangeError(`read ${offset}+${length} outside ${bytes.length} bytes`);

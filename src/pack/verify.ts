@@ -7,13 +7,13 @@
 import type { Backend } from '../backend/types.js';
 import { XtestPackError } from '../errors.js';
 import { bytesEqual } from './bytes.js';
-import { decodeIdx, encodeIdx, type PackIndex } from './idx.js';
+import { encodeIdx, openIdx, type IdxFile } from './idx/index.js';
 import { indexPack, type IndexPackOptions, type IndexedPack } from './index-pack.js';
 import { OBJ_OFS_DELTA, hashLength, toHex, typeName, type ObjectFormat } from './oid.js';
-import type { ByteSource } from './source.js';
+import { bytesSource, type ByteSource } from './source.js';
 
 export interface VerifyResult {
-  idx: PackIndex;
+  idx: IdxFile;
   indexed: IndexedPack;
 }
 
@@ -34,24 +34,20 @@ export interface VerifyOptions extends Omit<IndexPackOptions, 'format'> {
  *   verifyPack(openFileSource('p.pack'), readFileSync('p.idx'), backend);
  */
 export function verifyPack(pack: ByteSource, idxBytes: Uint8Array, backend: Backend, options: VerifyOptions = {}): VerifyResult {
-  let idx: PackIndex;
-  try {
-    idx = decodeIdx(idxBytes, backend, options.format);
-  } catch (e) {
-    throw e instanceof XtestPackError && options.idxName ? e.withFile(options.idxName) : e;
-  }
+  const idxName = options.idxName ?? pack.name.replace(/\.pack$/, '.idx');
+  const idx = openIdx(bytesSource(idxBytes, idxName), backend, { ...(options.format ? { format: options.format } : {}), verify: true });
   const indexOptions: IndexPackOptions = { format: idx.format };
   if (options.onProgress) indexOptions.onProgress = options.onProgress;
   if (options.chunkSize) indexOptions.chunkSize = options.chunkSize;
   const indexed = indexPack(pack, backend, indexOptions);
   options.onIndexed?.(indexed);
   const expected = encodeIdx(indexed, indexed.packChecksum, backend, { version: idx.version });
-  if (!bytesEqual(expected, idxBytes)) throw describeMismatch(idx, indexed, options.idxName ?? pack.name);
+  if (!bytesEqual(expected, idxBytes)) throw describeMismatch(idx, indexed, idxName);
   return { idx, indexed };
 }
 
 /** Name the first difference between the idx on disk and the pack's own entries. */
-function describeMismatch(idx: PackIndex, indexed: IndexedPack, file: string): XtestPackError {
+function describeMismatch(idx: IdxFile, indexed: IndexedPack, file: string): XtestPackError {
   const fail = (reason: string, oid?: string) =>
     new XtestPackError('IDX_MISMATCH', reason, oid === undefined ? { file } : { file, oid });
   if (idx.count !== indexed.count) return fail(`idx lists ${idx.count} objects, the pack holds ${indexed.count}`);

@@ -17,7 +17,7 @@ import { createDeflater } from '../backend/portable.js';
 import { XtestPackError } from '../errors.js';
 import { createDelta, createDeltaIndex, type DeltaIndex } from './delta-encode.js';
 import { encodeEntryHeader, encodeOfsDeltaDistance } from './entry.js';
-import type { IndexEntries } from './idx.js';
+import type { IndexEntries } from './idx/index.js';
 import { OBJ_OFS_DELTA, hashLength, objectHeader, toHex, type ObjectFormat, type ObjectType } from './oid.js';
 import { encodePackHeader } from './pack-header.js';
 

@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { getBackend } from '../../src/backend/index.js';
 import { checkout } from '../../src/checkout/checkout.js';
-import { decodeIdx } from '../../src/pack/idx.js';
+import { openIdx } from '../../src/pack/idx/index.js';
+import { bytesSource } from '../../src/pack/source.js';
 import { arena, expectError, expectRefusal, runCheckout, snapshot } from '../support/checkout-fs.js';
 import { makeCommit, makeObject, makeTree, writeHandPack, type Node } from '../support/checkout-objects.js';
 import { assertFile, assertSymlink, hostile } from '../support/checkout-hostile.js';
@@ -140,7 +141,7 @@ describe('a damaged idx', () => {
     const idxPath = join(a.packs, idxName);
     const packName = idxName.replace(/\.idx$/, '.pack');
     const bytes = new Uint8Array(readFileSync(idxPath));
-    const idx = decodeIdx(bytes, backend, 'sha1');
+    const idx = openIdx(bytesSource(bytes), backend, { format: 'sha1', verify: true });
     const blob = h.objects.find((o) => o.type === 'blob' && new TextDecoder().decode(o.bytes) === 'new content\n')!;
     const i = idx.find(blob.oid);
     const past = statSync(join(a.packs, packName)).size + 100;

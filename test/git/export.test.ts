@@ -16,7 +16,7 @@ import { exportTestData, type ExportOptions, type ExportResult } from '../../src
 import { decodeManifest } from '../../src/export/manifest.js';
 import { repackDirectory } from '../../src/export/pack-dir.js';
 import { openFileSource } from '../../src/fs/file-source.js';
-import { encodeIdx } from '../../src/pack/idx.js';
+import { encodeIdx } from '../../src/pack/idx/index.js';
 import { indexPack } from '../../src/pack/index-pack.js';
 import type { ObjectFormat } from '../../src/pack/oid.js';
 import {

@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import { getBackend } from '../../src/backend/index.js';
 import { XtestPackError } from '../../src/errors.js';
 import { openFileSource } from '../../src/fs/file-source.js';
-import { encodeIdx } from '../../src/pack/idx.js';
+import { encodeIdx } from '../../src/pack/idx/index.js';
 import { indexPack } from '../../src/pack/index-pack.js';
 import { OBJ_OFS_DELTA, OBJ_REF_DELTA, hashLength, toHex } from '../../src/pack/oid.js';
 import { assertOneLineError, xtestPack, xtestPackOk } from '../support/cli.js';

@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { getBackend } from '../../src/backend/index.js';
 import { openFileSource } from '../../src/fs/file-source.js';
-import { decodeIdx } from '../../src/pack/idx.js';
+import { openIdx } from '../../src/pack/idx/index.js';
+import { bytesSource } from '../../src/pack/source.js';
 import { fromHex, toHex } from '../../src/pack/oid.js';
 import { DeltaBaseCache, PackFile } from '../../src/pack/pack-file.js';
 import { git } from '../support/git.js';
@@ -62,7 +63,7 @@ function shuffled<T>(items: readonly T[], seed: number): T[] {
 
 function openPack(f: PackFixture, cache?: DeltaBaseCache): { pack: PackFile; close: () => void } {
   const src = openFileSource(f.pack);
-  const idx = decodeIdx(readFileSync(f.idx), backend);
+  const idx = openIdx(bytesSource(readFileSync(f.idx)), backend, { verify: true });
   assert.equal(idx.format, f.format);
   const pack = PackFile.open(src, idx, backend, cache ? { cache } : {});
   return { pack, close: () => src.close() };

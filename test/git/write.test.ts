@@ -11,7 +11,7 @@ import { describe, test } from 'node:test';
 import { getBackend } from '../../src/backend/index.js';
 import { writePackFiles } from '../../src/export/pack-dir.js';
 import { concatBytes } from '../../src/pack/bytes.js';
-import { encodeIdx } from '../../src/pack/idx.js';
+import { encodeIdx } from '../../src/pack/idx/index.js';
 import { fromHex, toHex, type ObjectFormat, type ObjectType } from '../../src/pack/oid.js';
 import { writePack, type PackObjectSource, type WritePackOptions } from '../../src/pack/write.js';
 import { catFileBatch, exportRepos, gitIndexPack, repoFormat } from '../support/export-repos.js';

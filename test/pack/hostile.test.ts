@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import { getBackend } from '../../src/backend/index.js';
 import type { ErrorCode, XtestPackError } from '../../src/errors.js';
 import { pushVarint } from '../../src/pack/delta.js';
-import { decodeIdx } from '../../src/pack/idx.js';
+import { openIdx } from '../../src/pack/idx/index.js';
 import { indexPack } from '../../src/pack/index-pack.js';
 import { OBJ_BLOB, OBJ_OFS_DELTA, OBJ_REF_DELTA, hashLength, type ObjectFormat } from '../../src/pack/oid.js';
 import { PackFile } from '../../src/pack/pack-file.js';
@@ -69,7 +69,7 @@ function indexBuilt(pack: BuiltPack): XtestPackError {
 
 /** Open `pack` with an idx listing entry i as `oids[i]` (real offsets unless given). */
 function open(pack: BuiltPack, oids: Uint8Array[], offsets?: number[]): PackFile {
-  const idx = decodeIdx(buildIdx(pack, oids, backend, offsets ? { offsets } : {}), backend, pack.format);
+  const idx = openIdx(bytesSource(buildIdx(pack, oids, backend, offsets ? { offsets } : {})), backend, { format: pack.format, verify: true });
   return PackFile.open(bytesSource(pack.bytes, PACK_NAME), idx, backend);
 }
 

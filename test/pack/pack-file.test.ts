@@ -7,11 +7,11 @@ import { XtestPackError } from '../../src/errors.js';
 import { concatBytes } from '../../src/pack/bytes.js';
 import { encodeDelta } from '../../src/pack/delta.js';
 import { encodeEntryHeader, encodeOfsDeltaDistance } from '../../src/pack/entry.js';
-import { decodeIdx, encodeIdx } from '../../src/pack/idx.js';
+import { encodeIdx, openIdx } from '../../src/pack/idx/index.js';
 import { OBJ_BLOB, OBJ_OFS_DELTA, hashLength, objectHeader, type ObjectFormat } from '../../src/pack/oid.js';
 import { encodePackHeader } from '../../src/pack/pack-header.js';
 import { DeltaBaseCache, PackFile } from '../../src/pack/pack-file.js';
-import type { ByteSource } from '../../src/pack/source.js';
+import { bytesSource, type ByteSource } from '../../src/pack/source.js';
 
 const backend = getBackend();
 const enc = new TextEncoder();
@@ -79,7 +79,7 @@ describe('PackFile', () => {
         trailer,
         backend,
       );
-      const idx = decodeIdx(idxBytes, backend, format);
+      const idx = openIdx(bytesSource(idxBytes), backend, { format: format, verify: true });
       assert.equal(idx.version, 2);
       assert.equal(idx.offsetAt(idx.find(oids.subarray(h, 2 * h))), bOffset);
       const pack = PackFile.open(source, idx, backend);
@@ -151,7 +151,7 @@ describe('PackFile', () => {
   test('resolves a 3000-deep delta chain without recursion, and the cache stays within its budget', () => {
     const { pack, idxBytes, oids, contents, h } = chainPack(3000);
     const cache = new DeltaBaseCache(256 << 10);
-    const file = PackFile.open(memorySource(pack), decodeIdx(idxBytes, backend), backend, { cache });
+    const file = PackFile.open(memorySource(pack), openIdx(bytesSource(idxBytes), backend, { verify: true }), backend, { cache });
     const last = file.findObject(oids[2999]!);
     assert.deepEqual(last?.data, contents[2999]);
     assert.ok(cache.used <= cache.limit, `cache holds ${cache.used} > ${cache.limit}`);
@@ -162,7 +162,7 @@ describe('PackFile', () => {
   test('a cached base saves re-reading the chain', () => {
     const { pack, idxBytes, oids, contents } = chainPack(50);
     const src = memorySource(pack);
-    const file = PackFile.open(src, decodeIdx(idxBytes, backend), backend);
+    const file = PackFile.open(src, openIdx(bytesSource(idxBytes), backend, { verify: true }), backend);
     assert.deepEqual(file.findObject(oids[48]!)?.data, contents[48]);
     assert.equal(src.reads, 49 + 2, 'the chain once, plus the header and trailer reads at open');
     let before = src.reads;
@@ -175,7 +175,7 @@ describe('PackFile', () => {
 
   test('data returned from the cache is a copy the caller may change', () => {
     const { pack, idxBytes, oids, contents } = chainPack(3);
-    const file = PackFile.open(memorySource(pack), decodeIdx(idxBytes, backend), backend);
+    const file = PackFile.open(memorySource(pack), openIdx(bytesSource(idxBytes), backend, { verify: true }), backend);
     file.findObject(oids[2]!); // caches objects 0 and 1
     const one = file.findObject(oids[1]!)!;
     one.data.fill(0);
@@ -187,7 +187,7 @@ describe('PackFile', () => {
     const bad = pack.slice();
     bad[bad.length - 1]! ^= 1;
     assert.throws(
-      () => PackFile.open(memorySource(bad), decodeIdx(idxBytes, backend), backend),
+      () => PackFile.open(memorySource(bad), openIdx(bytesSource(idxBytes), backend, { verify: true }), backend),
       (e: unknown) => e instanceof XtestPackError && e.code === 'IDX_MISMATCH' && e.offset === bad.length - 20,
     );
   });
@@ -197,7 +197,7 @@ describe('PackFile', () => {
     const bad = pack.slice();
     bad[11] = 4;
     assert.throws(
-      () => PackFile.open(memorySource(bad), decodeIdx(idxBytes, backend), backend),
+      () => PackFile.open(memorySource(bad), openIdx(bytesSource(idxBytes), backend, { verify: true }), backend),
       (e: unknown) => e instanceof XtestPackError && e.code === 'IDX_MISMATCH' && e.offset === 8,
     );
   });
@@ -208,10 +208,7 @@ describe('PackFile', () => {
     const body = concatBytes([encodePackHeader(1), encodeEntryHeader(OBJ_BLOB, data.length), backend.deflate(data, 6)]);
     const checksum = backend.createHash(format).update(body).digest();
     const liar = new Uint8Array(20).fill(0x11);
-    const idx = decodeIdx(
-      encodeIdx({ format, count: 1, oids: liar, offsets: Float64Array.of(12), crc32s: Uint32Array.of(0) }, checksum, backend),
-      backend,
-    );
+    const idx = openIdx(bytesSource(encodeIdx({ format, count: 1, oids: liar, offsets: Float64Array.of(12), crc32s: Uint32Array.of(0) }, checksum, backend)), backend, { verify: true });
     const file = PackFile.open(memorySource(concatBytes([body, checksum])), idx, backend);
     assert.throws(
       () => file.findObject(liar),

@@ -8,15 +8,14 @@ import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { getBackend } from '../../src/backend/index.js';
 import { XtestPackError } from '../../src/errors.js';
-import { decodeIdx } from '../../src/pack/idx.js';
-import { IdxReader } from '../../src/pack/idx-reader.js';
+import { IdxFile, openIdx } from '../../src/pack/idx/index.js';
 import { indexPack, type IndexedPack } from '../../src/pack/index-pack.js';
 import { hashLength, toHex, type ObjectFormat } from '../../src/pack/oid.js';
 import { PackFile, type PackObject } from '../../src/pack/pack-file.js';
 import { bytesSource } from '../../src/pack/source.js';
 import { verifyPack } from '../../src/pack/verify.js';
 import { git, tempDir } from '../support/git.js';
-import { pseudoRandomBytes } from '../support/pack-builder.js';
+import { pieceSource, pseudoRandomBytes } from '../support/pack-builder.js';
 
 const backend = getBackend();
 const T = { timeout: 60_000 };
@@ -72,7 +71,7 @@ function makeFixture(format: ObjectFormat, ofsDeltas: boolean): Fixture {
       const v1Path = join(dir, 'v1.idx');
       git(['index-pack', '--index-version=1', '-o', v1Path, join(packDir, packName)], { cwd: dir });
       idxV1 = new Uint8Array(readFileSync(v1Path));
-      assert.equal(decodeIdx(idxV1, backend).version, 1);
+      assert.equal(openIdx(bytesSource(idxV1), backend, { verify: true }).version, 1);
       verifyPack(bytesSource(pack), idxV1, backend);
     }
     // The pristine pair must pass, or the properties below prove nothing.
@@ -80,7 +79,7 @@ function makeFixture(format: ObjectFormat, ofsDeltas: boolean): Fixture {
     const deltaType = ofsDeltas ? 6 : 7;
     assert.ok(indexed.packTypes.some((t) => t === deltaType), `${name}: git made no ${ofsDeltas ? 'OFS' : 'REF'}_DELTA`);
     assert.ok(pack.length > 2000 && pack.length < 40000, `${name}: pack of ${pack.length} bytes`);
-    const pf = PackFile.open(bytesSource(pack), decodeIdx(idx, backend), backend);
+    const pf = PackFile.open(bytesSource(pack), openIdx(bytesSource(idx), backend, { verify: true }), backend);
     const h = hashLength(format);
     const objects = new Map<string, PackObject>();
     for (let i = 0; i < indexed.count; i++) {
@@ -163,7 +162,7 @@ for (const name of NAMES) {
 
     test('any single-byte change of the pack: reading every object through the intact idx returns the right object or throws an XtestPackError', T, () => {
       const f = fixture(name);
-      const idx = decodeIdx(f.idx, backend);
+      const idx = openIdx(bytesSource(f.idx), backend, { verify: true });
       fc.assert(
         fc.property(positionArb(f, f.pack.length), xorArb, (pos, xor) => {
           const src = bytesSource(flipped(f.pack, pos, xor));
@@ -226,7 +225,7 @@ for (const name of NAMES) {
         return idx;
       };
 
-      test(`any single-byte change of the ${version} idx makes decodeIdx or verifyPack throw an XtestPackError`, T, () => {
+      test(`any single-byte change of the ${version} idx makes openIdx (verify) or verifyPack throw an XtestPackError`, T, () => {
         const f = fixture(name);
         const idx = idxOf(f);
         const h = hashLength(f.format);
@@ -240,7 +239,7 @@ for (const name of NAMES) {
           fc.property(idxPos, xorArb, fc.boolean(), (pos, xor, told) => {
             const bad = flipped(idx, pos, xor);
             mustDetect(() => {
-              decodeIdx(bad, backend, told ? f.format : undefined);
+              openIdx(bytesSource(bad), backend, { ...(told ? { format: f.format } : {}), verify: true });
               verifyPack(bytesSource(f.pack), bad, backend, told ? { format: f.format } : {});
             }, `idx byte ${pos} ^ ${xor}`);
           }),
@@ -248,7 +247,7 @@ for (const name of NAMES) {
         );
       });
 
-      test(`any single-byte change or truncation of the ${version} idx, read in place (IdxReader): every object is the right one, missing, or an XtestPackError`, T, () => {
+      test(`any single-byte change or truncation of the ${version} idx, read in place (IdxFile, in pieces or in memory): every object is the right one, missing, or an XtestPackError`, T, () => {
         const f = fixture(name);
         const idx = idxOf(f);
         const h = hashLength(f.format);
@@ -257,10 +256,12 @@ for (const name of NAMES) {
           fc.nat(idx.length - 1).map((len) => ({ what: `cut to ${len}`, bytes: idx.slice(0, len) })),
         );
         fc.assert(
-          fc.property(damage, ({ what, bytes }) => {
+          fc.property(damage, fc.boolean(), ({ what, bytes }, inMemory) => {
             // Any read larger than the head is a read of what the file declares: refused.
-            const src = bytesSource(bytes, 'damaged.idx');
-            const bounded = { ...src, read: (o: number, n: number) => (assert.ok(n <= 4096, `${what}: read of ${n}`), src.read(o, n)), readInto: src.readInto };
+            const src = pieceSource(bytes, 'damaged.idx');
+            const bounded = inMemory
+              ? bytesSource(bytes, 'damaged.idx')
+              : { ...src, read: (o: number, n: number) => (assert.ok(n <= 4096, `${what}: read of ${n}`), src.read(o, n)), readInto: src.readInto };
             const xtest = (fn: () => void, where: string): void => {
               try {
                 fn();
@@ -274,7 +275,7 @@ for (const name of NAMES) {
             };
             let pf: PackFile | undefined;
             xtest(() => {
-              pf = PackFile.open(bytesSource(f.pack), IdxReader.open(bounded, f.format), backend);
+              pf = PackFile.open(bytesSource(f.pack), IdxFile.open(bounded, f.format), backend);
             }, 'open');
             if (!pf) return;
             const reader = pf.idx;
@@ -301,14 +302,14 @@ for (const name of NAMES) {
         );
       });
 
-      test(`any truncation of the ${version} idx makes decodeIdx or verifyPack throw an XtestPackError`, T, () => {
+      test(`any truncation of the ${version} idx makes openIdx (verify) or verifyPack throw an XtestPackError`, T, () => {
         const f = fixture(name);
         const idx = idxOf(f);
         fc.assert(
           fc.property(fc.oneof(fc.nat(idx.length - 1), fc.integer({ min: Math.max(0, idx.length - 80), max: idx.length - 1 })), (len) => {
             const bad = idx.slice(0, len);
             mustDetect(() => {
-              decodeIdx(bad, backend);
+              openIdx(bytesSource(bad), backend, { verify: true });
               verifyPack(bytesSource(f.pack), bad, backend);
             }, `idx cut to ${len}`);
           }),

@@ -1,14 +1,15 @@
-// encodeIdx -> decodeIdx and IdxReader round trips for random entry sets: both object formats,
-// both idx versions, offsets across the 2^31 and 2^32 boundaries (the large-offset table).
+// encodeIdx -> IdxFile round trips for random entry sets, read in memory and in pieces: both
+// object formats, both idx versions, offsets across the 2^31 and 2^32 boundaries (the
+// large-offset table).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { getBackend } from '../../src/backend/index.js';
-import { decodeIdx, encodeIdx, type IndexEntries } from '../../src/pack/idx.js';
-import { IdxReader } from '../../src/pack/idx-reader.js';
+import { IdxFile, encodeIdx, openIdx, type IndexEntries } from '../../src/pack/idx/index.js';
 import { bytesSource } from '../../src/pack/source.js';
 import { hashLength, toHex, type ObjectFormat } from '../../src/pack/oid.js';
 import { XtestPackError } from '../../src/errors.js';
+import { pieceSource } from '../support/pack-builder.js';
 
 const backend = getBackend();
 const T = { timeout: 20_000 };
@@ -67,7 +68,7 @@ function entriesOf(c: Case): IndexEntries {
   return { format: c.format, count: c.oids.length, oids, offsets: Float64Array.from(c.offsets), crc32s: Uint32Array.from(c.crcs) };
 }
 
-test('idx: encodeIdx then decodeIdx or IdxReader gives back every oid, offset and CRC-32 (sha1/sha256, v1/v2, 64-bit offsets)', T, () => {
+test('idx: encodeIdx then IdxFile (in memory or in pieces) gives back every oid, offset and CRC-32 (sha1/sha256, v1/v2, 64-bit offsets)', T, () => {
   const seen = { v1: 0, v2: 0, large: 0, upgraded: 0 };
   fc.assert(
     fc.property(caseArb, (c) => {
@@ -79,8 +80,9 @@ test('idx: encodeIdx then decodeIdx or IdxReader gives back every oid, offset an
       const expectVersion = large > 0 ? 2 : c.version;
       const expectLength = expectVersion === 1 ? 1024 + n * (h + 4) + 2 * h : 8 + 1024 + n * (h + 8) + large * 8 + 2 * h;
       assert.equal(bytes.length, expectLength);
-      // In memory (inferred and told the format) and read in place.
-      for (const idx of [decodeIdx(bytes, backend), decodeIdx(bytes, backend, c.format), IdxReader.open(bytesSource(bytes), c.format)]) {
+      // In memory (verified whole; the format inferred and told) and read in pieces.
+      const mem = (format?: ObjectFormat) => openIdx(bytesSource(bytes), backend, { ...(format ? { format } : {}), verify: true });
+      for (const idx of [mem(), mem(c.format), IdxFile.open(pieceSource(bytes), c.format)]) {
         assert.equal(idx.version, expectVersion);
         assert.equal(idx.format, c.format);
         assert.equal(idx.count, n);
@@ -118,13 +120,13 @@ test('idx: a version 1 request with an offset past 2^31 - 1 is written as versio
     oids[h] = 0x22;
     const mk = (second: number): IndexEntries => ({ format, count: 2, oids, offsets: Float64Array.of(12, second), crc32s: Uint32Array.of(1, 2) });
     const cs = new Uint8Array(h).fill(7);
-    const atLimit = decodeIdx(encodeIdx(mk(OFF32_LIMIT), cs, backend, { version: 1 }), backend);
+    const atLimit = openIdx(bytesSource(encodeIdx(mk(OFF32_LIMIT), cs, backend, { version: 1 })), backend, { verify: true });
     assert.equal(atLimit.version, 1);
     assert.equal(atLimit.offsetAt(1), OFF32_LIMIT);
     for (const big of [OFF32_LIMIT + 1, 2 ** 32, 2 ** 32 + 5, 2 ** 45]) {
       const bytes = encodeIdx(mk(big), cs, backend, { version: 1 });
       assert.deepEqual([...bytes.subarray(0, 8)], [0xff, 0x74, 0x4f, 0x63, 0, 0, 0, 2], `magic and version 2 for ${big}`);
-      const idx = decodeIdx(bytes, backend);
+      const idx = openIdx(bytesSource(bytes), backend, { verify: true });
       assert.equal(idx.version, 2);
       assert.equal(idx.offsetAt(1), big);
       assert.equal(idx.crc32At(1), 2);
@@ -134,13 +136,13 @@ test('idx: a version 1 request with an offset past 2^31 - 1 is written as versio
   }
 });
 
-test('idx: decodeIdx told the wrong format refuses (CHECKSUM_MISMATCH or IDX_CORRUPT)', T, () => {
+test('idx: opened and verified as the wrong format, it is refused (CHECKSUM_MISMATCH or IDX_CORRUPT)', T, () => {
   fc.assert(
     fc.property(caseArb, (c) => {
       const bytes = encodeIdx(entriesOf(c), c.checksum, backend, { version: c.version });
       const other: ObjectFormat = c.format === 'sha1' ? 'sha256' : 'sha1';
       try {
-        decodeIdx(bytes, backend, other);
+        openIdx(bytesSource(bytes), backend, { format: other, verify: true });
       } catch (e) {
         assert.ok(e instanceof XtestPackError, String(e));
         assert.ok(['IDX_CORRUPT', 'CHECKSUM_MISMATCH'].includes(e.code), e.code);

@@ -15,7 +15,7 @@ import { XtestPackError } from '../../src/errors.js';
 import { concatBytes } from '../../src/pack/bytes.js';
 import { createDelta, createDeltaIndex } from '../../src/pack/delta-encode.js';
 import { applyDelta, decodeDeltaHeader } from '../../src/pack/delta.js';
-import { decodeIdx, encodeIdx } from '../../src/pack/idx.js';
+import { encodeIdx, openIdx } from '../../src/pack/idx/index.js';
 import { indexPack } from '../../src/pack/index-pack.js';
 import { hashLength, objectHeader, toHex, type ObjectFormat, type ObjectType } from '../../src/pack/oid.js';
 import { PackFile } from '../../src/pack/pack-file.js';
@@ -272,7 +272,7 @@ describe('writePack', () => {
         assert.ok(Buffer.from(indexed.packChecksum).equals(Buffer.from(written.checksum)));
         const ourIdx = encodeIdx(written, written.checksum, backend);
         assert.ok(Buffer.from(encodeIdx(indexed, indexed.packChecksum, backend)).equals(Buffer.from(ourIdx)), 'the writer and index-pack disagree on the idx');
-        const pf = PackFile.open(bytesSource(pack), decodeIdx(ourIdx, backend, format), backend);
+        const pf = PackFile.open(bytesSource(pack), openIdx(bytesSource(ourIdx), backend, { format: format, verify: true }), backend);
         for (const o of unique.values()) {
           const got = pf.findObject(o.oid);
           assert.ok(got, `${o.hex} not found`);

@@ -35,7 +35,7 @@ const { workerData, parentPort } = require('node:worker_threads');
     if (w.op === 'indexPack') {
       pack.indexPack(src, backend, { format: w.format });
     } else {
-      const pf = pack.PackFile.open(src, pack.decodeIdx(w.idx, backend, w.format), backend);
+      const pf = pack.PackFile.open(src, pack.openIdx(pack.bytesSource(w.idx), backend, { format: w.format, verify: true }), backend);
       pf.readAt(w.offset);
     }
     parentPort.postMessage({ kind: 'returned' });

@@ -5,8 +5,9 @@ import type { Backend } from '../../src/backend/types.js';
 import { concatBytes } from '../../src/pack/bytes.js';
 import { encodeDelta, type DeltaOp } from '../../src/pack/delta.js';
 import { encodeEntryHeader, encodeOfsDeltaDistance } from '../../src/pack/entry.js';
-import { encodeIdx } from '../../src/pack/idx.js';
+import { encodeIdx } from '../../src/pack/idx/index.js';
 import { hashLength, objectHeader, typeName, type ObjectFormat } from '../../src/pack/oid.js';
+import { bytesSource, type ByteSource } from '../../src/pack/source.js';
 import { XtestPackError } from '../../src/errors.js';
 
 export interface EntrySpec {
@@ -181,4 +182,13 @@ export function expectPackError(fn: () => unknown, what = 'call'): XtestPackErro
   }
   void result;
   throw new Error(`${what} returned instead of throwing an XtestPackError`);
+}
+
+/**
+ * A ByteSource over `bytes` that does not offer them whole, so readers take the path they take
+ * for files: positional reads into their own buffers. Each read is a copy.
+ */
+export function pieceSource(bytes: Uint8Array, name = '<pieces>'): ByteSource {
+  const inner = bytesSource(bytes, name);
+  return { size: bytes.length, name, read: (offset, length) => inner.read(offset, length).slice(), readInto: (offset, into) => inner.readInto(offset, into) };
 }

@@ -1,13 +1,14 @@
-// IdxReader on idx files git wrote (version 1 and 2, SHA-1 and SHA-256): every id, offset and
-// CRC-32 is the one decodeIdx gives, prefixes list what git rev-parse --disambiguate lists, and
-// every object read through it has git's bytes.
+// IdxFile on idx files git wrote (version 1 and 2, SHA-1 and SHA-256), read in place from the
+// file and from bytes in memory: every id, offset and CRC-32 is the one `git show-index` prints,
+// the whole idx verifies, prefixes list what git rev-parse --disambiguate lists, and every object
+// read through it has git's bytes.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { getBackend } from '../../src/backend/index.js';
 import { openFileSource } from '../../src/fs/file-source.js';
-import { decodeIdx } from '../../src/pack/idx.js';
-import { IdxReader } from '../../src/pack/idx-reader.js';
+import { IdxFile, openIdx } from '../../src/pack/idx/index.js';
+import { bytesSource } from '../../src/pack/source.js';
 import { hashLength, toHex } from '../../src/pack/oid.js';
 import { PackFile } from '../../src/pack/pack-file.js';
 import { git } from '../support/git.js';
@@ -23,27 +24,35 @@ const CASES: readonly { name: FixtureName; version: 1 | 2; format: 'sha1' | 'sha
 ];
 
 for (const c of CASES) {
-  describe(`IdxReader on git's idx: ${c.name} (v${c.version}, ${c.format})`, () => {
-    test('every accessor gives what decodeIdx gives', () => {
+  describe(`IdxFile on git's idx: ${c.name} (v${c.version}, ${c.format})`, () => {
+    test('every accessor gives what git show-index prints, from the file and from memory; the whole idx verifies', () => {
       const f = packFixture(c.name);
-      const want = decodeIdx(new Uint8Array(readFileSync(f.idx)), backend, c.format);
-      assert.equal(want.version, c.version);
+      const bytes = new Uint8Array(readFileSync(f.idx));
+      // show-index: "<offset> <id> (<crc32>)" per entry, in id order (no CRC for version 1).
+      const lines = git(['show-index', `--object-format=${c.format}`], { input: Buffer.from(bytes) })
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => l !== '');
+      const memory = openIdx(bytesSource(bytes, 'idx'), backend, { verify: true });
+      assert.equal(memory.format, c.format);
       const src = openFileSource(f.idx);
       try {
-        const got = IdxReader.open(src, c.format);
-        assert.equal(got.version, c.version);
-        assert.equal(got.count, want.count);
-        assert.deepEqual(got.packChecksum, want.packChecksum);
-        assert.deepEqual(got.idxChecksum, want.idxChecksum);
-        for (let i = 0; i < want.count; i++) {
-          const oid = want.oidAt(i);
-          assert.deepEqual(got.oidAt(i), oid);
-          assert.equal(got.find(oid), i);
-          assert.equal(got.offsetAt(i), want.offsetAt(i));
-          assert.equal(got.crc32At(i), want.crc32At(i));
-          const hex = toHex(oid);
-          for (const len of [1, 2, 4, 7, 2 * hashLength(c.format)]) {
-            assert.deepEqual(got.findPrefix(hex.slice(0, len), 64), want.findPrefix(hex.slice(0, len), 64), `prefix ${hex.slice(0, len)}`);
+        for (const got of [IdxFile.open(src, c.format), memory]) {
+          assert.equal(got.version, c.version);
+          assert.equal(got.count, lines.length);
+          assert.deepEqual(got.idxChecksum, bytes.subarray(bytes.length - hashLength(c.format)));
+          for (let i = 0; i < got.count; i++) {
+            const [offset, hex, crc] = lines[i]!.split(' ') as [string, string, string | undefined];
+            const oid = got.oidAt(i);
+            assert.equal(toHex(oid), hex);
+            assert.equal(got.find(oid), i);
+            assert.equal(got.offsetAt(i), Number(offset));
+            assert.equal(got.crc32At(i), crc === undefined ? undefined : parseInt(crc.slice(1, -1), 16));
+            for (const len of [1, 2, 4, 7, 2 * hashLength(c.format)]) {
+              const p = hex.slice(0, len);
+              const want = lines.flatMap((l, k) => (l.split(' ')[1]!.startsWith(p) ? [k] : [])).slice(0, 64);
+              assert.deepEqual(got.findPrefix(p, 64), want, `prefix ${p}`);
+            }
           }
         }
       } finally {
@@ -56,7 +65,7 @@ for (const c of CASES) {
       const idxSrc = openFileSource(f.idx);
       const packSrc = openFileSource(f.pack);
       try {
-        const idx = IdxReader.open(idxSrc, c.format);
+        const idx = IdxFile.open(idxSrc, c.format);
         const pack = PackFile.open(packSrc, idx, backend);
         const lines = git(['cat-file', '--batch-all-objects', '--batch-check=%(objectname) %(objecttype) %(objectsize)'], { cwd: f.repo })
           .toString('utf8')
@@ -81,7 +90,7 @@ for (const c of CASES) {
             const gits = git(['rev-parse', `--disambiguate=${p}`], { cwd: f.repo })
               .toString('utf8')
               .split('\n')
-              .filter((l) => l !== '' && idx.find(Buffer.from(l, 'hex')) >= 0)
+              .filter((l: string) => l !== '' && idx.find(Buffer.from(l, 'hex')) >= 0)
               .sort();
             assert.deepEqual(idx.findPrefix(p, 1000).map((i) => toHex(idx.oidAt(i))), gits, `prefix ${p}`);
           }

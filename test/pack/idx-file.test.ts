@@ -1,14 +1,14 @@
-// IdxReader, the idx read in place: it gives what decodeIdx gives (ids, offsets past 2^31 and
-// 2^32, CRC-32s, prefixes) for both versions and object formats, reads only small pieces of the
-// file, and refuses a damaged head at open and a damaged entry when it is used: one-line
-// XtestPackErrors naming the file and offset, never a read of what the file declares.
+// IdxFile, the one idx reader: over a source read in pieces and over bytes in memory it gives
+// the entries the idx was written from (ids, offsets past 2^31 and 2^32, CRC-32s, prefixes) for
+// both versions and object formats, reads only small pieces of a file, and refuses a damaged
+// head at open and a damaged entry when it is used: one-line XtestPackErrors naming the file and
+// offset, never a read of what the file declares.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { getBackend } from '../../src/backend/index.js';
 import { XtestPackError } from '../../src/errors.js';
 import { concatBytes } from '../../src/pack/bytes.js';
-import { decodeIdx, encodeIdx, type IdxLookup, type IndexEntries } from '../../src/pack/idx.js';
-import { IdxReader } from '../../src/pack/idx-reader.js';
+import { IdxFile, encodeIdx, openIdx, type IndexEntries } from '../../src/pack/idx/index.js';
 import { hashLength, toHex, type ObjectFormat } from '../../src/pack/oid.js';
 import { PackFile } from '../../src/pack/pack-file.js';
 import { bytesSource, type ByteSource } from '../../src/pack/source.js';
@@ -75,8 +75,46 @@ function entries(format: ObjectFormat, oids: Uint8Array[], offsetOf: (i: number)
   };
 }
 
-/** Every accessor of `got` gives what `want` gives. */
-function assertSameIndex(got: IdxLookup, want: IdxLookup, absent: readonly Uint8Array[]): void {
+/** What an idx of `e` must answer: its entries in id order, and lookups by id and prefix over them. */
+interface Model {
+  readonly version: 1 | 2;
+  readonly format: ObjectFormat;
+  readonly count: number;
+  readonly packChecksum: Uint8Array;
+  oidAt(i: number): Uint8Array;
+  offsetAt(i: number): number;
+  crc32At(i: number): number | undefined;
+  find(oid: Uint8Array): number;
+  findPrefix(prefix: string, limit: number): number[];
+}
+
+function model(e: IndexEntries, version: 1 | 2, packChecksum: Uint8Array): Model {
+  const h = hashLength(e.format);
+  const rows = Array.from({ length: e.count }, (_, i) => ({
+    oid: e.oids.slice(i * h, i * h + h),
+    hex: toHex(e.oids.subarray(i * h, i * h + h)),
+    offset: e.offsets[i]!,
+    crc: e.crc32s[i]!,
+  })).sort((a, b) => (a.hex < b.hex ? -1 : a.hex > b.hex ? 1 : 0));
+  return {
+    version,
+    format: e.format,
+    count: e.count,
+    packChecksum,
+    oidAt: (i) => rows[i]!.oid,
+    offsetAt: (i) => rows[i]!.offset,
+    crc32At: (i) => (version === 1 ? undefined : rows[i]!.crc),
+    find: (oid) => rows.findIndex((r) => r.hex === toHex(oid)),
+    findPrefix: (prefix, limit) => {
+      const p = prefix.toLowerCase();
+      if (p === '' || !/^[0-9a-f]+$/.test(p)) return [];
+      return rows.flatMap((r, i) => (r.hex.startsWith(p) ? [i] : [])).slice(0, limit);
+    },
+  };
+}
+
+/** Every accessor of `got` gives what the model `want` gives. */
+function assertSameIndex(got: IdxFile, want: Model, absent: readonly Uint8Array[]): void {
   assert.equal(got.version, want.version);
   assert.equal(got.format, want.format);
   assert.equal(got.count, want.count);
@@ -93,7 +131,7 @@ function assertSameIndex(got: IdxLookup, want: IdxLookup, absent: readonly Uint8
 }
 
 /** Prefixes of every length of some ids, and of ids that are not there. */
-function assertSamePrefixes(got: IdxLookup, want: IdxLookup, absent: readonly Uint8Array[]): void {
+function assertSamePrefixes(got: IdxFile, want: Model, absent: readonly Uint8Array[]): void {
   const h = hashLength(want.format);
   const probes: string[] = ['0', '4', '42', '420', 'f', 'ff'];
   for (let i = 0; i < want.count; i += Math.max(1, Math.floor(want.count / 40))) {
@@ -111,22 +149,25 @@ function assertSamePrefixes(got: IdxLookup, want: IdxLookup, absent: readonly Ui
   assert.deepEqual(got.findPrefix('xyz', 10), []);
 }
 
-describe('IdxReader', () => {
+describe('IdxFile', () => {
   for (const format of ['sha1', 'sha256'] as const) {
     for (const version of [1, 2] as const) {
-      test(`agrees with decodeIdx on an idx v${version} (${format}) of 3000 ids, 2000 in one bucket`, () => {
+      test(`an idx v${version} (${format}) of 3000 ids, 2000 in one bucket: read in pieces and in memory, it answers as its entries`, () => {
         const h = hashLength(format);
         const oids = oidsFor(format, 3000, format === 'sha1' ? 11 : 12);
-        const bytes = encodeIdx(entries(format, oids, (i) => 12 + i * 97), new Uint8Array(h).fill(0x5a), backend, { version });
-        const want = decodeIdx(bytes, backend, format);
-        assert.equal(want.version, version);
-        const source = recordingSource(bytes);
-        const got = IdxReader.open(source, format);
-        assert.equal(got.idxChecksum.length, h);
-        assert.deepEqual(got.idxChecksum, want.idxChecksum);
+        const e = entries(format, oids, (i) => 12 + i * 97);
+        const packChecksum = new Uint8Array(h).fill(0x5a);
+        const bytes = encodeIdx(e, packChecksum, backend, { version });
+        const want = model(e, version, packChecksum);
         const absent = oidsFor(format, 50, 99);
-        assertSameIndex(got, want, absent);
-        assertSamePrefixes(got, want, absent);
+        for (const source of [recordingSource(bytes), bytesSource(bytes, IDX_NAME)]) {
+          const got = IdxFile.open(source, format);
+          assert.equal(got.idxChecksum.length, h);
+          assert.deepEqual(got.idxChecksum, bytes.subarray(bytes.length - h));
+          assertSameIndex(got, want, absent);
+          assertSamePrefixes(got, want, absent);
+        }
+        assert.equal(openIdx(bytesSource(bytes), backend, { verify: true }).format, format, 'the format inferred');
       });
     }
 
@@ -134,12 +175,14 @@ describe('IdxReader', () => {
       const h = hashLength(format);
       const big = [2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 2 ** 32 + 12, 5 * 2 ** 30 + 7, 2 ** 45, Number.MAX_SAFE_INTEGER];
       const oids = oidsFor(format, 600, 5);
-      const bytes = encodeIdx(entries(format, oids, (i) => (i % 5 === 0 ? big[(i / 5) % big.length]! : 12 + i)), new Uint8Array(h), backend);
-      const want = decodeIdx(bytes, backend, format);
-      const got = IdxReader.open(bytesSource(bytes, IDX_NAME), format);
+      const e = entries(format, oids, (i) => (i % 5 === 0 ? big[(i / 5) % big.length]! : 12 + i));
+      const bytes = encodeIdx(e, new Uint8Array(h), backend);
+      const want = model(e, 2, new Uint8Array(h));
+      const got = IdxFile.open(bytesSource(bytes, IDX_NAME), format);
       assert.equal(got.version, 2);
-      assert.ok(got.largeCount > 0 && got.largeCount < got.count);
+      assert.ok(got.layout.largeCount > 0 && got.layout.largeCount < got.count);
       assertSameIndex(got, want, []);
+      assertSameIndex(IdxFile.open(recordingSource(bytes), format), want, []);
       const offsets = new Set(Array.from({ length: got.count }, (_, i) => got.offsetAt(i)));
       for (const b of big) assert.ok(offsets.has(b), `offset ${b}`);
     });
@@ -150,7 +193,7 @@ describe('IdxReader', () => {
     const oids = oidsFor(format, 100_000, 3);
     const bytes = encodeIdx(entries(format, oids, (i) => 12 + i), new Uint8Array(20), backend);
     const source = recordingSource(bytes);
-    const idx = IdxReader.open(source, format);
+    const idx = IdxFile.open(source, format);
     const atOpen = source.reads.reduce((n, [, len]) => n + len, 0);
     assert.ok(atOpen <= 8 + 1024 + 40, `open read ${atOpen} bytes`);
     for (const k of [0, 1, 2, 99_999]) {
@@ -163,7 +206,7 @@ describe('IdxReader', () => {
     }
   });
 
-  test('PackFile over an IdxReader reads an OFS_DELTA past 4 GiB, and the object the idx lists', () => {
+  test('PackFile over an IdxFile reads an OFS_DELTA past 4 GiB, and the object the idx lists', () => {
     // A small real pack, then the same objects placed past 2^32 in a sparse source.
     const base = utf8('the base object, long enough to copy from: 0123456789abcdef\n');
     const pack = buildPack([{ type: 3, data: base }], backend);
@@ -190,19 +233,19 @@ describe('IdxReader', () => {
     };
     const oid = backend.createHash('sha1').update(utf8(`blob ${base.length}\0`)).update(base).digest();
     const idxBytes = encodeIdx({ format: 'sha1', count: 1, oids: oid, offsets: Float64Array.of(far), crc32s: Uint32Array.of(0) }, trailer, backend);
-    const pf = PackFile.open(source, IdxReader.open(bytesSource(idxBytes, IDX_NAME), 'sha1'), backend);
+    const pf = PackFile.open(source, IdxFile.open(bytesSource(idxBytes, IDX_NAME), 'sha1'), backend);
     assert.deepEqual(pf.findObject(oid)?.data, base);
   });
 });
 
-describe('IdxReader on damaged idx files', () => {
+describe('IdxFile on damaged idx files', () => {
   const format = 'sha1';
   const oids = oidsFor(format, 300, 21);
   const good = encodeIdx(entries(format, oids, (i) => 12 + i), new Uint8Array(20), backend);
 
   function refused(bytes: Uint8Array, what: string): XtestPackError {
     const source = recordingSource(bytes, 8 + 1024 + 40);
-    const e = expectPackError(() => IdxReader.open(source, format), what);
+    const e = expectPackError(() => IdxFile.open(source, format), what);
     assert.equal(e.code, 'IDX_CORRUPT', `${what}: ${e.message}`);
     assert.equal(e.file, IDX_NAME, `${what}: names the idx`);
     assert.ok(e.offset !== undefined, `${what}: names an offset`);
@@ -237,13 +280,13 @@ describe('IdxReader on damaged idx files', () => {
 
   test('a large-offset reference past the table, and a large offset past 2^53: IDX_CORRUPT when used, naming the idx and offset', () => {
     const big = encodeIdx(entries(format, oids, (i) => (i === 5 ? 2 ** 33 : 12 + i)), new Uint8Array(20), backend);
-    const idx = decodeIdx(big, backend, format);
+    const idx = openIdx(bytesSource(big), backend, { format, verify: true });
     const i = idx.find(oids[5]!);
     const n = idx.count;
     const offAt = 8 + 1024 + n * 24 + i * 4;
     const refPast = big.slice();
     new DataView(refPast.buffer).setUint32(offAt, 0x80000000 | 1); // the table holds one entry
-    const r1 = IdxReader.open(bytesSource(refPast, IDX_NAME), format);
+    const r1 = IdxFile.open(bytesSource(refPast, IDX_NAME), format);
     const e1 = expectPackError(() => r1.offsetAt(i), 'offsetAt');
     assert.equal(e1.code, 'IDX_CORRUPT');
     assert.equal(e1.file, IDX_NAME);
@@ -251,7 +294,7 @@ describe('IdxReader on damaged idx files', () => {
     assert.equal(r1.offsetAt(i === 0 ? 1 : 0), idx.offsetAt(i === 0 ? 1 : 0), 'other entries still read');
     const huge = big.slice();
     new DataView(huge.buffer).setUint32(8 + 1024 + n * 28, 0x00200000);
-    const r2 = IdxReader.open(bytesSource(huge, IDX_NAME), format);
+    const r2 = IdxFile.open(bytesSource(huge, IDX_NAME), format);
     const e2 = expectPackError(() => r2.offsetAt(i), 'offsetAt');
     assert.equal(e2.code, 'IDX_CORRUPT');
     assert.equal(e2.offset, 8 + 1024 + n * 28);
@@ -263,7 +306,7 @@ describe('IdxReader on damaged idx files', () => {
     const ids = data.map((d) => backend.createHash('sha1').update(utf8(`blob ${d.length}\0`)).update(d).digest());
     for (const bogus of [pack.bytes.length + 100, pack.trailerAt, 5, 2 ** 40]) {
       const idxBytes = buildIdx(pack, ids, backend, { offsets: [pack.offsets[0]!, bogus] });
-      const pf = PackFile.open(bytesSource(pack.bytes, 'p.pack'), IdxReader.open(bytesSource(idxBytes, IDX_NAME), 'sha1'), backend);
+      const pf = PackFile.open(bytesSource(pack.bytes, 'p.pack'), IdxFile.open(bytesSource(idxBytes, IDX_NAME), 'sha1'), backend);
       const e = expectPackError(() => pf.findObject(ids[1]!), `offset ${bogus}`);
       assert.equal(e.code, 'IDX_CORRUPT', e.message);
       assert.equal(e.file, 'p.pack');
@@ -281,7 +324,7 @@ describe('IdxReader on damaged idx files', () => {
     bad.copyWithin(8 + 1024 + i * 20, 8 + 1024 + (i + 1) * 20, 8 + 1024 + (i + 2) * 20);
     bad.set(a, 8 + 1024 + (i + 1) * 20);
     bad[8 + 1024 + 3 * 20] = 0xee;
-    const r = IdxReader.open(recordingSource(bad), format);
+    const r = IdxFile.open(recordingSource(bad), format);
     for (const o of oids) {
       const k = r.find(o);
       assert.ok(k === -1 || toHex(r.oidAt(k)) === toHex(o), `find ${toHex(o)} gave entry ${k}`);
@@ -290,7 +333,7 @@ describe('IdxReader on damaged idx files', () => {
   });
 
   test('an index outside 0..count-1 is a RangeError (a caller bug, not damage)', () => {
-    const r = IdxReader.open(bytesSource(good, IDX_NAME), format);
+    const r = IdxFile.open(bytesSource(good, IDX_NAME), format);
     for (const i of [-1, r.count, 1.5, Number.NaN]) {
       assert.throws(() => r.offsetAt(i), RangeError);
       assert.throws(() => r.oidAt(i), RangeError);
