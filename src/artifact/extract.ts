@@ -12,13 +12,13 @@
  * link itself; a directory entry there, or any entry below it, is refused). Permission bits
  * are the entry's without setuid/setgid/sticky and with the umask applied, as `tar` does for a
  * user who does not ask it to keep permissions. Not atomic as a whole: a failure while writing
- * leaves what was written so far (`checkoutSync` is the atomic path for git data).
+ * leaves what was written so far (`checkoutPackSync` is the atomic path for git data).
  */
 import { chmodSync, lstatSync, mkdirSync, renameSync, rmSync, symlinkSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { XtestPackError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic.js';
-import { findTarPathProblem, type TarEntry } from './tar.js';
+import { findTarPathProblem, type TarEntry } from './tar/header.js';
 
 export interface ExtractOptions {
   /** Leading path components to drop, as `tar --strip-components` (default 0). */

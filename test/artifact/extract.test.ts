@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { getBackend } from '../../src/backend/index.js';
 import { extractTarEntries } from '../../src/artifact/extract.js';
-import { decodeTarGz, encodeTarGz, type TarEntry } from '../../src/artifact/tar.js';
+import { decodeTarGz, encodeTarGz, type TarEntry } from '../../src/artifact/index.js';
 import { XtestPackError } from '../../src/errors.js';
 import { arena, snapshot } from '../support/checkout-fs.js';
 import { scratchDir } from '../support/repos.js';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { getBackend } from '../../src/backend/index.js';
-import { decodeTarGz, encodeTar, encodeTarGz, type TarEntry } from '../../src/artifact/tar.js';
+import { decodeTarGz, encodeTar, encodeTarGz, type TarEntry } from '../../src/artifact/index.js';
 import { blocks, END, expectArchiveError, fileEntry, gz, header, paxRecords, tarOf } from '../support/tar-tools.js';
 
 const backend = getBackend();

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, test } from 'node:test';
 import { getBackend } from '../../src/backend/index.js';
-import { decodeTar, decodeTarGz, encodeTar, encodeTarGz, TAR_MTIME, type TarEntry } from '../../src/artifact/tar.js';
+import { decodeTar, decodeTarGz, encodeTar, encodeTarGz, TAR_MTIME, type TarEntry } from '../../src/artifact/index.js';
 import { extractTarEntries } from '../../src/artifact/extract.js';
 import { pseudoRandomBytes } from '../support/pack-builder.js';
 import { scratchDir } from '../support/repos.js';

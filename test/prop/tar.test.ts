@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { getBackend } from '../../src/backend/index.js';
-import { decodeTar, decodeTarGz, encodeTar, encodeTarGz, findTarPathProblem, type TarEntry } from '../../src/artifact/tar.js';
+import { decodeTar, decodeTarGz, encodeTar, encodeTarGz, findTarPathProblem, type TarEntry } from '../../src/artifact/index.js';
 import { XtestPackError } from '../../src/errors.js';
 
 const backend = getBackend();

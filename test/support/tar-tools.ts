@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { TarEntry } from '../../src/artifact/tar.js';
+import type { TarEntry } from '../../src/artifact/index.js';
 import { XtestPackError } from '../../src/errors.js';
 
 export interface ToolResult {
