@@ -5,7 +5,6 @@ export { decodeEntryHeader, encodeEntryHeader, encodeOfsDeltaDistance, type Entr
 export { IdxFile, encodeIdx, idxFormat, openIdx, verifyIdx, type EncodeIdxOptions, type IdxLayout, type IndexEntries, type OpenIdxOptions } from './idx/index.js';
 export {
   indexPack,
-  indexPackToIdx,
   type IndexPackOptions,
   type IndexProgress,
   type IndexedPack,
