@@ -1,6 +1,6 @@
 /**
  * bench/checkout-run: the in-process side of bench/checkout: what a test helper does, one
- * `checkoutSync` call in a process whose imports are already loaded. Prints one JSON line on
+ * `checkoutPackSync` call in a process whose imports are already loaded. Prints one JSON line on
  * stdout: the time from process start to the call (start-up and imports) and the call's own
  * time; GNU time around this process gives its peak RSS.
  *
@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { getBackend } from '../src/backend/index.js';
-import { checkoutSync } from '../src/checkout/checkout.js';
+import { checkoutPackSync } from '../src/checkout/checkout.js';
 
 const { values } = parseArgs({
   options: {
@@ -29,6 +29,6 @@ if (values.objects === undefined || values.out === undefined || values.commit ==
 const pathspecs = readFileSync(values['paths-file'], 'utf8').split('\n').filter((l) => l !== '');
 const backend = getBackend(values.backend);
 const t0 = performance.now();
-const r = checkoutSync({ objects: values.objects, oid: values.commit, out: values.out, pathspecs, backend });
+const r = checkoutPackSync({ objects: values.objects, oid: values.commit, out: values.out, pathspecs, backend });
 const t1 = performance.now();
 process.stdout.write(`${JSON.stringify({ startupSeconds: t0 / 1000, callSeconds: (t1 - t0) / 1000, files: r.files.length })}\n`);

@@ -7,7 +7,7 @@
  *                         (GIT_INDEX_FILE a fresh file, so no index of the repository is touched)
  *   xtest-pack CLI        node dist/src/cli/main.js checkout --no-progress --objects <pack dir>
  *                         --out <fresh dir> <commit> -- <paths>
- *   library call          dist/bench/checkout-run.js: one checkoutSync() in a process whose
+ *   library call          dist/bench/checkout-run.js: one checkoutPackSync() in a process whose
  *                         imports are loaded; the call's own time (what a test helper pays), and
  *                         the whole process under GNU time
  *   node -e 0             the floor of any Node process
@@ -102,7 +102,7 @@ interface Sample {
   wallSeconds: number;
   cpuSeconds: number;
   rssBytes: number;
-  /** The runner's checkoutSync call. */
+  /** The runner's checkoutPackSync call. */
   callSeconds?: number;
   startupSeconds?: number;
 }
@@ -302,7 +302,7 @@ function jobs(o: {
     },
     {
       tool: 'runner',
-      label: 'checkoutSync in-process (runner)',
+      label: 'checkoutPackSync in-process (runner)',
       writes: true,
       argv: (out) => ({
         cmd: process.execPath,
@@ -399,7 +399,7 @@ function printTable(rep: Report): void {
     ['archive', 'git archive | tar -x'],
     ['git-checkout', 'git checkout (fresh work tree)'],
     ['cli', 'xtest-pack checkout (CLI)'],
-    ['runner', 'runner process (node + checkoutSync)'],
+    ['runner', 'runner process (node + checkoutPackSync)'],
     ['node', 'node -e 0'],
   ];
   for (const [tool, label] of labels) {
@@ -422,7 +422,7 @@ function printTable(rep: Report): void {
       ]);
     }
     if (tool === 'runner') {
-      rows.push(['  checkoutSync call alone', ...rep.counts.flatMap((n) => [get('runner', n)?.callSeconds?.toFixed(3) ?? '-', '']), '']);
+      rows.push(['  checkoutPackSync call alone', ...rep.counts.flatMap((n) => [get('runner', n)?.callSeconds?.toFixed(3) ?? '-', '']), '']);
       rows.push(['  start-up + imports before the call', ...rep.counts.flatMap((n) => [get('runner', n)?.startupSeconds?.toFixed(3) ?? '-', '']), '']);
     }
   }
@@ -434,8 +434,8 @@ function printTable(rep: Report): void {
     ratioRows.push([label, ...rep.counts.map((n) => fmtX(f(n) ?? NaN))]);
   };
   const w = (t: ToolKey, n: number): number | undefined => get(t, n)?.wallSeconds;
-  ratio('checkoutSync call / git archive|tar', (n) => (get('runner', n)?.callSeconds ?? NaN) / (w('archive', n) ?? NaN));
-  ratio('checkoutSync call / git checkout', (n) => (get('runner', n)?.callSeconds ?? NaN) / (w('git-checkout', n) ?? NaN));
+  ratio('checkoutPackSync call / git archive|tar', (n) => (get('runner', n)?.callSeconds ?? NaN) / (w('archive', n) ?? NaN));
+  ratio('checkoutPackSync call / git checkout', (n) => (get('runner', n)?.callSeconds ?? NaN) / (w('git-checkout', n) ?? NaN));
   ratio('(CLI - node -e 0) / git archive|tar', (n) => ((w('cli', n) ?? NaN) - (w('node', n) ?? NaN)) / (w('archive', n) ?? NaN));
   ratio('(CLI - node -e 0) / git checkout', (n) => ((w('cli', n) ?? NaN) - (w('node', n) ?? NaN)) / (w('git-checkout', n) ?? NaN));
   ratio('CLI / git archive|tar', (n) => (w('cli', n) ?? NaN) / (w('archive', n) ?? NaN));
@@ -589,7 +589,7 @@ function main(): number {
       const call = get('runner', n)?.callSeconds ?? NaN;
       for (const g of ['archive', 'git-checkout'] as const) {
         const gw = get(g, n)?.wallSeconds ?? NaN;
-        goals.push({ what: `${n} files: checkoutSync call <= ${get(g, n)?.label} (whole process)`, value: `${call.toFixed(3)} s vs ${gw.toFixed(3)} s`, met: call <= gw });
+        goals.push({ what: `${n} files: checkoutPackSync call <= ${get(g, n)?.label} (whole process)`, value: `${call.toFixed(3)} s vs ${gw.toFixed(3)} s`, met: call <= gw });
       }
     }
     for (const n of counts) {

@@ -31,10 +31,10 @@ try {
   console.log(`artifact: ${artifact} (${statSync(artifact).size} bytes)`);
 
   // The helper as a test sees it from the published tarball: pack mode, the artifact alone.
-  const { checkoutListedSync } = await import('../dist/src/index.js');
+  const { listedTestDataSync } = await import('../dist/src/index.js');
   const env = { ...process.env, XTEST_PACK_OBJECTS: artifact, XTEST_PACK_TMPDIR: join(dir, 'materialized') };
   delete env.XTEST_PACK_RECORD;
-  const data = checkoutListedSync({ from: root, env });
+  const data = listedTestDataSync({ from: root, env });
   console.log(`test helper: mode ${data.mode}, files under ${data.root}`);
 
   const listed = run(['ls-tree', '-r', '--name-only', manifest.commit, ...manifest.paths]).split('\n').filter(Boolean);

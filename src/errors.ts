@@ -1,8 +1,27 @@
 /**
  * The one error type of xtest-pack. `code` is API (tests and callers branch on it);
- * the message wording is not.
+ * the message wording is not. Codes say whose the problem is: the caller's (`USAGE`: the
+ * command line exits 2), the environment's or a setting's (`ENVIRONMENT`, `PACKAGE_INVALID`),
+ * or the data's (`*_CORRUPT`, `*_MISMATCH`, `OBJECT_MISSING`, ...); everything but `USAGE`
+ * exits 1.
  */
 export type ErrorCode =
+  /** A wrong argument or option: of a command, or of a library call. */
+  | 'USAGE'
+  /** An environment variable or the machine's setup is wrong (not the data, not the call). */
+  | 'ENVIRONMENT'
+  /** package.json is missing, not JSON, or its "xtestPack" settings are malformed. */
+  | 'PACKAGE_INVALID'
+  /** An xtest-pack.json that is not a manifest this version reads. */
+  | 'MANIFEST_CORRUPT'
+  /** sha1 where sha256 is expected, or the reverse. */
+  | 'FORMAT_MISMATCH'
+  /** Where data would be written, something else already is. */
+  | 'OUTPUT_CONFLICT'
+  /** A pack directory or artifact holds no pack (or a pack has no idx). */
+  | 'PACK_MISSING'
+  /** The test data given are of another commit than the package names. */
+  | 'TESTDATA_MISMATCH'
   | 'PACK_CORRUPT'
   | 'PACK_UNSUPPORTED'
   | 'DELTA_CORRUPT'
@@ -23,7 +42,6 @@ export type ErrorCode =
   | 'CHECKOUT_CONFLICT'
   | 'OID_MISMATCH'
   | 'TOO_LARGE'
-  | 'INVALID_ARGUMENT'
   | 'ARCHIVE_CORRUPT'
   | 'TESTDATA_UNAVAILABLE'
   | 'PATH_NOT_LISTED'

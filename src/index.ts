@@ -1,27 +1,49 @@
-// xtest-pack: the public API.
-export * from './pack/index.js';
-export { getBackend, loadBackend, createNodeBackend, createPortableBackend } from './backend/index.js';
-export type { Backend, BackendName, Hasher, HashAlgorithm, InflateResult } from './backend/index.js';
-export { XtestPackError, isXtestPackError, type ErrorCode } from './errors.js';
-export { openFileSource, type FileSource } from './fs/file-source.js';
-export { writeFileAtomic } from './fs/atomic.js';
-export { Repository } from './odb/repository.js';
-export { ObjectDatabase, type RawObject, type DatabaseOptions } from './odb/database.js';
-export { resolveRevision, peel, typeOf, type ResolvedObject, type RevisionContext } from './odb/revision.js';
-export { walkTree, type WalkEntry, type WalkOptions, type WalkResult } from './odb/walk.js';
-export { nodeStorage } from './fs/node-storage.js';
-export { exportTestData, type ExportOptions, type ExportResult } from './export/export.js';
-export { writePackFiles, repackDirectory } from './export/pack-dir.js';
-export { decodeManifest, encodeManifest, MANIFEST_NAME, type Manifest, type ManifestFile } from './export/manifest.js';
+// xtest-pack: what a test suite, an author's script or a packager's tool calls. The layers
+// below have their own entry points: xtest-pack/pack (pack, idx and delta formats, pure),
+// xtest-pack/odb (object database, repositories, tree walk), xtest-pack/backend (zlib and
+// hashes), xtest-pack/harness (the test-data workflow's parts).
+
+// The test helper: fixture paths wherever the suite runs.
 export {
-  checkout as checkoutObjects,
-  checkoutSync as checkoutObjectsSync,
-  checkoutFromDatabase,
-  type CheckoutOptions,
-  type CheckoutResult,
-  type CheckoutFile,
-} from './checkout/checkout.js';
-// The test helper: what a test suite calls.
-export { checkout, checkoutSync, checkoutListedSync, status, type TestData, type TestDataMode, type TestDataOptions, type TestDataStatus } from './testdata/helper.js';
-export { decodePackageManifest, encodePackageManifest, artifactName, type PackageManifest } from './testdata/package-manifest.js';
-export { openTestData, writeArtifactTar, type OpenedTestData } from './testdata/artifact.js';
+  listedTestDataSync,
+  status,
+  testData,
+  testDataSync,
+  type TestData,
+  type TestDataMode,
+  type TestDataOptions,
+  type TestDataStatus,
+} from './harness/helper.js';
+// Test data: export from a repository, check out from a pack directory or artifact.
+export { exportTestData, type ExportOptions, type ExportResult } from './export/export.js';
+export { checkoutPack, checkoutPackSync, type CheckoutFile, type CheckoutOptions, type CheckoutResult } from './checkout/checkout.js';
+export { openTestData, type OpenedTestData } from './harness/artifact.js';
+// The two manifests named xtest-pack.json.
+export {
+  MANIFEST_NAME,
+  artifactName,
+  decodeExportManifest,
+  decodePackageManifest,
+  encodeExportManifest,
+  encodePackageManifest,
+  readExportManifest,
+  readPackageManifest,
+  type ExportManifest,
+  type ExportManifestFile,
+  type PackageManifest,
+} from './manifest/index.js';
+export { XtestPackError, isXtestPackError, type ErrorCode } from './errors.js';
+export { getBackend, type Backend, type BackendName } from './backend/index.js';
+
+import { checkoutPack, checkoutPackSync } from './checkout/checkout.js';
+import { listedTestDataSync, testData, testDataSync } from './harness/helper.js';
+/** @deprecated since 0.2: `testData` (the name `checkout` is kept until 1.0). */
+export const checkout = testData;
+/** @deprecated since 0.2: `testDataSync` (the name `checkoutSync` is kept until 1.0). */
+export const checkoutSync = testDataSync;
+/** @deprecated since 0.2: `listedTestDataSync` (the name `checkoutListedSync` is kept until 1.0). */
+export const checkoutListedSync = listedTestDataSync;
+/** @deprecated since 0.2: `checkoutPack` (the name `checkoutObjects` is kept until 1.0). */
+export const checkoutObjects = checkoutPack;
+/** @deprecated since 0.2: `checkoutPackSync` (the name `checkoutObjectsSync` is kept until 1.0). */
+export const checkoutObjectsSync = checkoutPackSync;

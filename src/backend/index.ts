@@ -16,7 +16,7 @@ const cache = new Map<BackendName, Backend>();
 
 /**
  * The backend by name; `undefined` picks from `XTEST_PACK_BACKEND` or the platform.
- * @throws INVALID_ARGUMENT for a name that is neither `portable` nor `node`.
+ * @throws USAGE for a name that is neither `portable` nor `node`.
  * @example
  *   const backend = getBackend(); // 'node' on Node.js unless XTEST_PACK_BACKEND=portable
  */

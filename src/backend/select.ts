@@ -7,7 +7,7 @@ import type { Backend, BackendName } from './types.js';
 
 /**
  * The backend `name` picks: explicit, else `XTEST_PACK_BACKEND`, else `node`.
- * @throws INVALID_ARGUMENT for a name that is neither `portable` nor `node`.
+ * @throws USAGE for a name that is neither `portable` nor `node`.
  * @example
  *   backendName(undefined) // 'node' unless XTEST_PACK_BACKEND says otherwise
  */
@@ -15,7 +15,7 @@ export function backendName(name?: string): BackendName {
   const chosen = name ?? (process.env['XTEST_PACK_BACKEND'] || undefined) ?? 'node';
   if (chosen !== 'portable' && chosen !== 'node') {
     throw new XtestPackError(
-      'INVALID_ARGUMENT',
+      'USAGE',
       `unknown backend ${JSON.stringify(chosen)} (XTEST_PACK_BACKEND or --backend takes portable or node)`,
     );
   }
@@ -24,7 +24,7 @@ export function backendName(name?: string): BackendName {
 
 /**
  * The backend `name` picks (as `backendName`), importing only its implementation.
- * @throws INVALID_ARGUMENT for an unknown name.
+ * @throws USAGE for an unknown name.
  * @example
  *   const backend = await loadBackend(options.backend);
  */

@@ -1,7 +1,8 @@
 /** `xtest-pack checkout`: what a packager runs, offline. */
 import { statSync } from 'node:fs';
-import { checkoutFromDatabase, checkoutSync, type CheckoutResult } from '../checkout/checkout.js';
+import { checkoutFromDatabase, checkoutPackSync, type CheckoutResult } from '../checkout/checkout.js';
 import { XtestPackError } from '../errors.js';
+import { listedFiles, readExportManifest, type ExportManifest } from '../manifest/index.js';
 import { EXIT_SKIP, type CommandContext } from './context.js';
 import { progressFor } from './progress.js';
 
@@ -22,34 +23,32 @@ export async function checkoutCommand(ctx: CommandContext, oid: string, pathspec
       ctx.stdout.write('xtest-pack: skipped: no test data (give --objects or set XTEST_PACK_OBJECTS)\n');
       return EXIT_SKIP;
     }
-    throw new XtestPackError('INVALID_ARGUMENT', 'no test data: give --objects <dir-or-artifact> or set XTEST_PACK_OBJECTS');
+    throw new XtestPackError('USAGE', 'no test data: give --objects <dir-or-artifact> or set XTEST_PACK_OBJECTS');
   }
   const progress = progressFor(ctx.stderr, opts.progress);
   const options = {
     objects,
     oid,
     out: opts.out ?? ctx.cwd,
-    pathspecs,
     force: opts.force === true,
     backend: await ctx.backend(),
     onProgress: (p: { done: number; total: number }) => progress.update('Checking out files', p.done, p.total),
   };
-  let r: CheckoutResult | undefined;
+  // Without pathspecs: the files the manifest lists (their names literal), or the whole tree.
+  const selection = (manifest: ExportManifest | undefined) =>
+    pathspecs.length > 0 ? { pathspecs } : manifest ? listedFiles(manifest) : {};
+  let r: CheckoutResult;
   // The artifact code (tar, gzip) is loaded only for what is not a pack directory.
-  if (statSync(objects, { throwIfNoEntry: false })?.isDirectory() !== true) {
-    const { isArtifactFile, openTestData } = await import('../testdata/artifact.js');
-    if (isArtifactFile(objects)) {
-      const data = openTestData(objects, options.backend);
-      try {
-        // Without pathspecs, the files the artifact's manifest lists.
-        const listed = pathspecs.length === 0 && data.manifest ? data.manifest.files.map((f) => f.path) : undefined;
-        r = checkoutFromDatabase(data.odb, { ...options, ...(listed ? { pathspecs: listed, literal: true } : {}) });
-      } finally {
-        data.close();
-      }
+  if (statSync(objects, { throwIfNoEntry: false })?.isDirectory() !== true && (await import('../harness/artifact.js')).isArtifactFile(objects)) {
+    const data = (await import('../harness/artifact.js')).openTestData(objects, options.backend);
+    try {
+      r = checkoutFromDatabase(data.odb, { ...options, ...selection(data.manifest) });
+    } finally {
+      data.close();
     }
+  } else {
+    r = checkoutPackSync({ ...options, ...selection(pathspecs.length > 0 ? undefined : readExportManifest(objects)) });
   }
-  r ??= checkoutSync(options);
   progress.end();
   for (const g of r.skippedGitlinks) ctx.stderr.write(`xtest-pack: warning: ${g}: a submodule (gitlink), not checked out\n`);
   if (opts.json) {

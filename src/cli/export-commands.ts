@@ -41,7 +41,7 @@ export async function exportCommand(ctx: CommandContext, pathspecs: string[], op
   };
   if (opts.repo !== undefined) o.repo = opts.repo;
   if (opts.compression !== undefined) {
-    if (opts.compression > 9) throw new XtestPackError('INVALID_ARGUMENT', '--compression takes 0 to 9');
+    if (opts.compression > 9) throw new XtestPackError('USAGE', '--compression takes 0 to 9');
     o.level = opts.compression;
   }
   const r = exportTestData(o);
@@ -63,6 +63,6 @@ export async function exportCommand(ctx: CommandContext, pathspecs: string[], op
 /** repack: merge the packs of `dir`. */
 export async function repackCommand(ctx: CommandContext, dir: string, opts: RepackCommandOptions): Promise<void> {
   const r = repackDirectory(dir, await ctx.backend(), { delta: opts.delta, window: opts.window, depth: opts.depth });
-  if (!r.written) throw new XtestPackError('INVALID_ARGUMENT', 'no packs to merge', { file: dir });
+  if (!r.written) throw new XtestPackError('PACK_MISSING', 'no packs to merge', { file: dir });
   ctx.stdout.write(`${r.written.packPath}: ${r.written.count} objects, ${r.written.size} bytes; merged ${r.merged} ${r.merged === 1 ? 'pack' : 'packs'}\n`);
 }

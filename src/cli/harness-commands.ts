@@ -1,10 +1,10 @@
 /** `xtest-pack manifest`, `pack`, `package-test` and `status`: the test-data workflow. */
 import { XtestPackError } from '../errors.js';
-import { status } from '../testdata/helper.js';
-import { encodePackageManifest } from '../testdata/package-manifest.js';
-import { findPackageRoot } from '../testdata/package.js';
-import { packageTest } from '../testdata/package-test.js';
-import { buildArtifact, writePackageManifest } from '../testdata/publish.js';
+import { status } from '../harness/helper.js';
+import { encodePackageManifest } from '../manifest/index.js';
+import { findPackageRoot } from '../harness/package.js';
+import { packageTest } from '../harness/package-test.js';
+import { buildArtifact, writePackageManifest } from '../harness/publish.js';
 import { EXIT_FAILURE, EXIT_SKIP, type CommandContext } from './context.js';
 
 export interface ManifestCommandOptions {
@@ -39,7 +39,7 @@ export async function manifestCommand(ctx: CommandContext, opts: ManifestCommand
 
 /** pack: the artifact .tar.gz, or a pack directory. */
 export async function packCommand(ctx: CommandContext, opts: PackCommandOptions): Promise<void> {
-  if (opts.out !== undefined && opts.tar !== undefined) throw new XtestPackError('INVALID_ARGUMENT', 'give --out or --tar, not both');
+  if (opts.out !== undefined && opts.tar !== undefined) throw new XtestPackError('USAGE', 'give --out or --tar, not both');
   const r = buildArtifact({
     root: findPackageRoot(ctx.cwd),
     ...(opts.out !== undefined ? { out: opts.out } : {}),

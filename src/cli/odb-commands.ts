@@ -9,7 +9,7 @@ import { lsTree } from '../odb/ls-tree.js';
 import { openPackDirectory, type Opened } from '../odb/open.js';
 import { openRepository } from '../odb/repository.js';
 import { peel, resolveRevision, type RevisionContext } from '../odb/revision.js';
-import { isArtifactFile, openTestData } from '../testdata/artifact.js';
+import { isArtifactFile, openTestData } from '../harness/artifact.js';
 import type { CommandContext } from './context.js';
 
 export interface WhereOptions {
@@ -36,7 +36,7 @@ export interface LsTreeOptions extends WhereOptions {
 
 async function open(ctx: CommandContext, opts: WhereOptions): Promise<Opened> {
   if (opts.repo !== undefined && opts.objects !== undefined) {
-    throw new XtestPackError('INVALID_ARGUMENT', '--repo and --objects exclude each other');
+    throw new XtestPackError('USAGE', '--repo and --objects exclude each other');
   }
   const objects = opts.objects ?? (opts.repo === undefined ? ctx.env['XTEST_PACK_OBJECTS'] || undefined : undefined);
   if (objects !== undefined) {
@@ -64,7 +64,7 @@ export async function revParseCommand(ctx: CommandContext, revs: string[], opts:
 export async function catFileCommand(ctx: CommandContext, first: string, second: string | undefined, opts: CatFileOptions): Promise<number | void> {
   const modes = [opts.t, opts.s, opts.e, opts.p].filter(Boolean).length;
   if (modes > 1 || (modes === 1 && second !== undefined) || (modes === 0 && second === undefined)) {
-    throw new XtestPackError('INVALID_ARGUMENT', 'cat-file takes one of -t, -s, -e, -p and an object, or a type and an object');
+    throw new XtestPackError('USAGE', 'cat-file takes one of -t, -s, -e, -p and an object, or a type and an object');
   }
   const o = await open(ctx, opts);
   try {
@@ -80,7 +80,7 @@ export async function catFileCommand(ctx: CommandContext, first: string, second:
     }
     if (modes === 0) {
       const type = first;
-      if (!['commit', 'tree', 'blob', 'tag'].includes(type)) throw new XtestPackError('INVALID_ARGUMENT', `invalid object type "${type}"`);
+      if (!['commit', 'tree', 'blob', 'tag'].includes(type)) throw new XtestPackError('USAGE', `invalid object type "${type}"`);
       const obj = peel(rc, second!, resolveRevision(rc, second!), type as ObjectType);
       ctx.stdout.write(o.odb.get(obj.oid, type as ObjectType).data);
       return;

@@ -33,7 +33,7 @@ export async function indexPackCommand(ctx: CommandContext, pack: string, opts: 
   let out = opts.o;
   if (out === undefined) {
     if (!pack.endsWith('.pack')) {
-      throw new XtestPackError('INVALID_ARGUMENT', `packfile name '${pack}' does not end with '.pack' (give -o)`);
+      throw new XtestPackError('USAGE', `packfile name '${pack}' does not end with '.pack' (give -o)`);
     }
     out = pack.slice(0, -'.pack'.length) + '.idx';
   }

@@ -17,7 +17,7 @@ import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CommandContext } from './contex
 import type { ExportCommandOptions, RepackCommandOptions } from './export-commands.js';
 import type { CatFileOptions, LsTreeOptions, WhereOptions } from './odb-commands.js';
 import type { IndexPackOptions, VerifyOptions } from './pack-commands.js';
-import type { ManifestCommandOptions, PackageTestCommandOptions, PackCommandOptions } from './testdata-commands.js';
+import type { ManifestCommandOptions, PackageTestCommandOptions, PackCommandOptions } from './harness-commands.js';
 
 export interface CliIo {
   stdout: { write(s: string | Uint8Array): unknown };
@@ -47,7 +47,7 @@ interface GlobalOptions {
 /** A whole number option value. */
 function positiveInt(name: string) {
   return (v: string): number => {
-    if (!/^\d+$/.test(v)) throw new XtestPackError('INVALID_ARGUMENT', `${name} takes a whole number, not ${JSON.stringify(v)}`);
+    if (!/^\d+$/.test(v)) throw new XtestPackError('USAGE', `${name} takes a whole number, not ${JSON.stringify(v)}`);
     return Number(v);
   };
 }
@@ -197,7 +197,7 @@ export function createProgram(io: CliIo): { program: Command; run(argv: string[]
     .option('--allow-dirty', 'write it even when listed files have uncommitted changes (marked dirty)')
     .option('--if-git', 'do nothing, silently, outside a git work tree')
     .option('--json', 'print the manifest')
-    .action(async (opts: ManifestCommandOptions) => exit(await (await import('./testdata-commands.js')).manifestCommand(ctx, opts)));
+    .action(async (opts: ManifestCommandOptions) => exit(await (await import('./harness-commands.js')).manifestCommand(ctx, opts)));
 
   program
     .command('pack')
@@ -205,7 +205,7 @@ export function createProgram(io: CliIo): { program: Command; run(argv: string[]
     .option('--out <dir>', 'write a pack directory (new or empty) instead of a .tar.gz')
     .option('--tar <file>', "where to write the .tar.gz (default: the manifest's artifact name, here)")
     .option('--json', 'print what was written')
-    .action(async (opts: PackCommandOptions) => exit(await (await import('./testdata-commands.js')).packCommand(ctx, opts)));
+    .action(async (opts: PackCommandOptions) => exit(await (await import('./harness-commands.js')).packCommand(ctx, opts)));
 
   program
     .command('package-test')
@@ -214,14 +214,14 @@ export function createProgram(io: CliIo): { program: Command; run(argv: string[]
     .option('--objects <path>', 'test data to use (default: built from this repository)')
     .option('--keep', 'keep the temporary directory')
     .action(async (command: string[], opts: PackageTestCommandOptions) =>
-      exit(await (await import('./testdata-commands.js')).packageTestCommand(ctx, command, opts)),
+      exit(await (await import('./harness-commands.js')).packageTestCommand(ctx, command, opts)),
     );
 
   program
     .command('status')
     .description('where the test helper would take test data from: source, pack or unavailable (exit 77 when skipped)')
     .option('--json', 'print the status as JSON')
-    .action(async (opts: { json?: boolean }) => exit(await (await import('./testdata-commands.js')).statusCommand(ctx, opts)));
+    .action(async (opts: { json?: boolean }) => exit(await (await import('./harness-commands.js')).statusCommand(ctx, opts)));
 
   return {
     program,
@@ -246,7 +246,7 @@ function handleError(e: unknown, io: CliIo, debug: boolean): number {
   if (e instanceof XtestPackError) {
     io.stderr.write(`xtest-pack: ${e.message}\n`);
     if (debug && e.stack) io.stderr.write(`${e.stack}\n`);
-    return e.code === 'INVALID_ARGUMENT' ? EXIT_USAGE : EXIT_FAILURE;
+    return e.code === 'USAGE' ? EXIT_USAGE : EXIT_FAILURE;
   }
   io.stderr.write(`xtest-pack: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
   if (debug && e instanceof Error && e.stack) io.stderr.write(`${e.stack}\n`);

@@ -7,7 +7,7 @@
 import { lstatSync, mkdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Backend } from '../backend/types.js';
-import { XtestPackError } from '../errors.js';
+import { XtestPackError, isXtestPackError } from '../errors.js';
 import { nodeStorage } from '../fs/node-storage.js';
 import { writeFileAtomic } from '../fs/atomic.js';
 import { ObjectDatabase } from '../odb/database.js';
@@ -20,14 +20,14 @@ import { bytesEqual } from '../pack/bytes.js';
 import { objectHeader, toHex } from '../pack/oid.js';
 import type { PackObjectSource, WritePackOptions } from '../pack/write.js';
 import {
-  MANIFEST_FORMAT_VERSION,
+  EXPORT_MANIFEST_VERSION,
   MANIFEST_NAME,
-  decodeManifest,
-  encodeManifest,
-  normalizeManifest,
-  type Manifest,
-  type ManifestFile,
-} from './manifest.js';
+  encodeExportManifest,
+  normalizeExportManifest,
+  readExportManifest,
+  type ExportManifest,
+  type ExportManifestFile,
+} from '../manifest/index.js';
 import { listPacks, packSources, writePackFiles } from './pack-dir.js';
 
 export interface ExportOptions extends Pick<WritePackOptions, 'window' | 'depth' | 'delta' | 'level' | 'onProgress'> {
@@ -57,7 +57,7 @@ export interface ExportPlan {
 }
 
 export interface ExportResult {
-  readonly manifest: Manifest;
+  readonly manifest: ExportManifest;
   /** Objects the export consists of, and how many of them this run added. */
   readonly objects: number;
   readonly added: number;
@@ -102,7 +102,7 @@ export function planExport(repo: Repository, options: Pick<ExportOptions, 'rev' 
   const odb = repo.odb;
   const ctx = { odb, refs: repo.refs };
   const rev = options.rev ?? 'HEAD';
-  if (options.pathspecs.length === 0) throw new XtestPackError('INVALID_ARGUMENT', 'export needs at least one pathspec');
+  if (options.pathspecs.length === 0) throw new XtestPackError('USAGE', 'export needs at least one pathspec');
   const literal = options.literal === true;
   for (const p of options.pathspecs) parsePathspec(p, literal);
   const commit = peel(ctx, rev, resolveRevision(ctx, rev), 'commit');
@@ -182,7 +182,7 @@ function exportFrom(repo: Repository, options: ExportOptions): ExportResult {
   if (existingPacks.length > 0) {
     const format = packDirectoryFormat(options.out, nodeStorage, backend);
     if (format !== repo.format) {
-      throw new XtestPackError('INVALID_ARGUMENT', `the directory holds ${format} packs, the repository is ${repo.format}`, { file: options.out });
+      throw new XtestPackError('FORMAT_MISMATCH', `the directory holds ${format} packs, the repository is ${repo.format}`, { file: options.out });
     }
     have = ObjectDatabase.open(options.out, nodeStorage, backend, format);
   }
@@ -206,31 +206,32 @@ function exportFrom(repo: Repository, options: ExportOptions): ExportResult {
     packSize = written.size;
   }
 
-  const manifest = normalizeManifest(mergeManifest(options.out, {
-    formatVersion: MANIFEST_FORMAT_VERSION,
+  const manifest = normalizeExportManifest(mergeManifest(options.out, {
+    formatVersion: EXPORT_MANIFEST_VERSION,
     objectFormat: repo.format,
     commit: toHex(commit),
     tree: toHex(tree),
     repository: repositoryUrl(repo),
     pathspecs: [...options.pathspecs],
     files: files.map(
-      (e): ManifestFile => ({ path: e.path, mode: e.mode.toString(8).padStart(6, '0'), oid: toHex(e.oid) }),
+      (e): ExportManifestFile => ({ path: e.path, mode: e.mode.toString(8).padStart(6, '0'), oid: toHex(e.oid) }),
     ),
   }));
-  writeFileAtomic(join(options.out, MANIFEST_NAME), enc.encode(encodeManifest(manifest)));
+  writeFileAtomic(join(options.out, MANIFEST_NAME), enc.encode(encodeExportManifest(manifest)));
   return { manifest, objects: objects.size, added: missing.length, pack, packSize, skipped };
 }
 
 /** The same commit exported again adds to the manifest; another commit replaces it. */
-function mergeManifest(dir: string, next: Manifest): Manifest {
-  let old: Manifest | undefined;
+function mergeManifest(dir: string, next: ExportManifest): ExportManifest {
+  let old: ExportManifest | undefined;
   try {
-    old = decodeManifest(readFileSync(join(dir, MANIFEST_NAME), 'utf8'));
-  } catch {
-    old = undefined;
+    old = readExportManifest(dir);
+  } catch (e) {
+    // A manifest this version cannot read is replaced, not merged.
+    if (!isXtestPackError(e, 'MANIFEST_CORRUPT')) throw e;
   }
   if (!old || old.commit !== next.commit) return next;
-  const files = new Map<string, ManifestFile>();
+  const files = new Map<string, ExportManifestFile>();
   for (const f of [...old.files, ...next.files]) files.set(f.path, f);
   return { ...next, pathspecs: [...new Set([...old.pathspecs, ...next.pathspecs])], files: [...files.values()] };
 }

@@ -2,7 +2,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { XtestPackError } from '../errors.js';
-import type { Storage } from '../odb/storage.js';
+import type { Storage } from '../fs/storage.js';
 import { openFileSource } from './file-source.js';
 
 function absent(e: unknown): boolean {

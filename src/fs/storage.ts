@@ -1,7 +1,7 @@
 /**
  * What the object database and repository code need from a file system, and nothing more,
  * so that they can run over other storage (and tests can count what is read).
- * Paths use '/'; the Node implementation is src/fs/node-storage.ts.
+ * Paths use '/'; the Node implementation is node-storage.ts.
  */
 import type { ByteSource } from '../pack/source.js';
 

@@ -6,15 +6,17 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { decodeTarGz, encodeTarGz, type TarEntry } from '../artifact/tar.js';
+import { decodeTarGz } from '../artifact/decode.js';
+import { encodeTarGz } from '../artifact/encode.js';
+import type { TarEntry } from '../artifact/tar/header.js';
 import type { Backend } from '../backend/types.js';
 import { XtestPackError } from '../errors.js';
-import { decodeManifest, MANIFEST_NAME, type Manifest } from '../export/manifest.js';
+import { decodeExportManifest, MANIFEST_NAME, readExportManifest, type ExportManifest } from '../manifest/index.js';
 import { writeFileAtomic } from '../fs/atomic.js';
 import { nodeStorage } from '../fs/node-storage.js';
 import type { ObjectDatabase } from '../odb/database.js';
 import { openPackDirectory } from '../odb/open.js';
-import type { ClosableSource, Storage } from '../odb/storage.js';
+import type { ClosableSource, Storage } from '../fs/storage.js';
 import { bytesSource } from '../pack/source.js';
 
 /** The directory the `.tar.gz` holds its files in. */
@@ -27,7 +29,7 @@ const PACK_FILE = /^pack-[0-9a-f]{40}([0-9a-f]{24})?\.(pack|idx)$/;
 export interface OpenedTestData {
   readonly odb: ObjectDatabase;
   /** The export manifest the artifact carries, when it has one. */
-  readonly manifest: Manifest | undefined;
+  readonly manifest: ExportManifest | undefined;
   close(): void;
 }
 
@@ -49,14 +51,12 @@ export function isArtifactFile(location: string): boolean {
 export function openTestData(location: string, backend: Backend): OpenedTestData {
   if (!isArtifactFile(location)) {
     const opened = openPackDirectory(location, nodeStorage, backend);
-    let manifest: Manifest | undefined;
+    let manifest: ExportManifest | undefined;
     try {
-      manifest = readExportManifest(readFileSync(join(location, MANIFEST_NAME), 'utf8'), join(location, MANIFEST_NAME));
+      manifest = readExportManifest(location);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
-        opened.close();
-        throw e;
-      }
+      opened.close();
+      throw e;
     }
     return { odb: opened.odb, manifest, close: () => opened.close() };
   }
@@ -78,7 +78,7 @@ export function openTestData(location: string, backend: Backend): OpenedTestData
     throw new XtestPackError('ARCHIVE_CORRUPT', `no ${ARTIFACT_DIRECTORY}/pack-*.pack in the archive`, { file: location });
   }
   const manifestBytes = files.get(`/${ARTIFACT_DIRECTORY}/${MANIFEST_NAME}`);
-  const manifest = manifestBytes && readExportManifest(new TextDecoder().decode(manifestBytes), `${location}:${ARTIFACT_DIRECTORY}/${MANIFEST_NAME}`);
+  const manifest = manifestBytes && decodeExportManifest(new TextDecoder().decode(manifestBytes), `${location}:${ARTIFACT_DIRECTORY}/${MANIFEST_NAME}`);
   const opened = openPackDirectory(`/${ARTIFACT_DIRECTORY}`, memoryStorage(files, location), backend);
   return { odb: opened.odb, manifest, close: () => opened.close() };
 }
@@ -100,12 +100,6 @@ export function writeArtifactTar(dir: string, file: string): number {
   const bytes = encodeTarGz(entries);
   writeFileAtomic(file, bytes);
   return bytes.length;
-}
-
-function readExportManifest(text: string, file: string): Manifest {
-  const m = decodeManifest(text);
-  if (!m) throw new XtestPackError('INVALID_ARGUMENT', 'not an xtest-pack export manifest', { file });
-  return m;
 }
 
 /** Storage over files held in memory, named `/<dir>/<name>`; `label` names them in errors. */

@@ -22,9 +22,8 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { getBackend } from '../backend/index.js';
 import type { Backend } from '../backend/types.js';
 import { XtestPackError } from '../errors.js';
-import { MANIFEST_NAME } from '../export/manifest.js';
+import { MANIFEST_NAME, decodePackageManifest, isCovered, isPackageManifest, normalizePathList, normalizeTestPath, readPackageManifest, type PackageManifest } from '../manifest/index.js';
 import { materialize } from './materialize.js';
-import { decodePackageManifest, isCovered, normalizePathList, normalizeTestPath, type PackageManifest } from './package-manifest.js';
 import { findPackageRoot, packageDirectory, readPackageInfo, recordedPaths, type PackageInfo } from './package.js';
 import { recordPaths } from './record.js';
 
@@ -82,7 +81,7 @@ interface Context {
 /**
  * Where the test data come from, decided cheaply and synchronously (a few stat calls), so that
  * any runner can decide to skip.
- * @throws INVALID_ARGUMENT for a malformed package.json or manifest.
+ * @throws PACKAGE_INVALID (package.json), MANIFEST_CORRUPT, ENVIRONMENT (XTEST_PACK_MANIFEST).
  * @example
  *   test('parses fixtures', { skip: status(import.meta.url).skip }, () => { ... });
  */
@@ -95,10 +94,10 @@ export function status(from?: string | URL, options: Pick<TestDataOptions, 'env'
  * @throws PATH_NOT_LISTED (a path the package does not list), TESTDATA_UNAVAILABLE (naming
  *         what to set), and the errors of checking out or recording.
  * @example
- *   const data = checkoutSync(['fixtures/ok'], { from: import.meta.url });
+ *   const data = testDataSync(['fixtures/ok'], { from: import.meta.url });
  *   readFileSync(data.path('fixtures/ok/a.json'));
  */
-export function checkoutSync(paths: readonly string[], options: TestDataOptions = {}): TestData {
+export function testDataSync(paths: readonly string[], options: TestDataOptions = {}): TestData {
   const ctx = context(options);
   const { status: st, pkg } = ctx;
   if (st.mode === 'unavailable') {
@@ -107,7 +106,7 @@ export function checkoutSync(paths: readonly string[], options: TestDataOptions 
     throw new XtestPackError('TESTDATA_UNAVAILABLE', st.reason, { file: pkg.root });
   }
   const asked = normalizePathList(paths);
-  if (asked.length === 0) throw new XtestPackError('INVALID_ARGUMENT', 'name at least one test-data path');
+  if (asked.length === 0) throw new XtestPackError('USAGE', 'name at least one test-data path');
   const backend = options.backend ?? getBackend(ctx.env['XTEST_PACK_BACKEND'] || undefined);
 
   if (st.mode === 'source') {
@@ -134,11 +133,11 @@ export function checkoutSync(paths: readonly string[], options: TestDataOptions 
 
 /**
  * Every path the package lists (what adapters check out once for a whole run).
- * @throws as `checkoutSync`; INVALID_ARGUMENT when the package lists none.
+ * @throws as `testDataSync`; PACKAGE_INVALID when the package lists none.
  * @example
- *   const data = checkoutListedSync({ from: process.cwd() });
+ *   const data = listedTestDataSync({ from: process.cwd() });
  */
-export function checkoutListedSync(options: TestDataOptions = {}): TestData {
+export function listedTestDataSync(options: TestDataOptions = {}): TestData {
   const ctx = context(options);
   const listed = ctx.status.mode === 'pack' ? ctx.manifest!.paths : ctx.listed;
   if (ctx.status.mode === 'unavailable') {
@@ -146,14 +145,14 @@ export function checkoutListedSync(options: TestDataOptions = {}): TestData {
     throw new XtestPackError('TESTDATA_UNAVAILABLE', ctx.status.reason, { file: ctx.pkg.root });
   }
   if (listed.length === 0) {
-    throw new XtestPackError('INVALID_ARGUMENT', `${ctx.pkg.name} lists no test data: add "xtestPack": { "paths": [...] } to package.json`, { file: ctx.pkg.root });
+    throw new XtestPackError('PACKAGE_INVALID', `${ctx.pkg.name} lists no test data: add "xtestPack": { "paths": [...] } to package.json`, { file: ctx.pkg.root });
   }
-  return checkoutSync(listed, options);
+  return testDataSync(listed, options);
 }
 
-/** `checkoutSync` as a promise. */
-export async function checkout(paths: readonly string[], options: TestDataOptions = {}): Promise<TestData> {
-  return checkoutSync(paths, options);
+/** `testDataSync` as a promise. */
+export async function testData(paths: readonly string[], options: TestDataOptions = {}): Promise<TestData> {
+  return testDataSync(paths, options);
 }
 
 function handle(root: string, mode: TestDataMode, asked: readonly string[], reason = ''): TestData {
@@ -190,7 +189,7 @@ function context(options: TestDataOptions): Context {
   const env = options.env ?? process.env;
   const pkg = readPackageInfo(findPackageRoot(options.from ?? process.cwd()));
   const manifestFile = env['XTEST_PACK_MANIFEST'] ? resolve(env['XTEST_PACK_MANIFEST']) : join(pkg.root, MANIFEST_NAME);
-  const manifest = readPackageManifest(manifestFile, env['XTEST_PACK_MANIFEST'] !== undefined && env['XTEST_PACK_MANIFEST'] !== '');
+  const manifest = packageManifestAt(manifestFile, env['XTEST_PACK_MANIFEST'] !== undefined && env['XTEST_PACK_MANIFEST'] !== '');
   const workTree = gitWorkTree(pkg.root);
   const recordedDir = env['XTEST_PACK_RECORD'] ? resolve(env['XTEST_PACK_RECORD']) : undefined;
   // What the package lists: package.json's settings; the manifest only when package.json has
@@ -237,17 +236,17 @@ function unavailableReason(pkg: PackageInfo, manifest: PackageManifest | undefin
   return `${what}: set XTEST_PACK_OBJECTS to the artifact ${manifest.artifact} (test data${from} at commit ${manifest.commit}), or XTEST_PACK_MISSING=skip to skip these tests`;
 }
 
-function readPackageManifest(file: string, required: boolean): PackageManifest | undefined {
+/** The package manifest at `file`; `named`: XTEST_PACK_MANIFEST names it, so it must be one. */
+function packageManifestAt(file: string, named: boolean): PackageManifest | undefined {
+  if (!named) return readPackageManifest(file);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    if (!required) return undefined;
-    throw new XtestPackError('INVALID_ARGUMENT', `XTEST_PACK_MANIFEST: cannot read: ${(e as Error).message}`, { file, cause: e });
+    throw new XtestPackError('ENVIRONMENT', `XTEST_PACK_MANIFEST: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file, cause: e });
   }
-  const m = decodePackageManifest(text, file);
-  if (!m && required) throw new XtestPackError('INVALID_ARGUMENT', 'XTEST_PACK_MANIFEST names an export manifest, not a package manifest', { file });
-  return m;
+  if (!isPackageManifest(text, file)) throw new XtestPackError('ENVIRONMENT', "XTEST_PACK_MANIFEST names a pack directory's manifest, not a package's", { file });
+  return decodePackageManifest(text, file);
 }
 
 /** The work tree holding `dir` (the nearest `.git` above it), if any. */

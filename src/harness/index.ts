@@ -1,7 +1,5 @@
-// xtest-pack/testdata: the test helper, and what the `manifest`, `pack` and `package-test`
-// commands are made of.
-export { checkout, checkoutSync, checkoutListedSync, status, type TestData, type TestDataMode, type TestDataOptions, type TestDataStatus } from './helper.js';
-export { decodePackageManifest, encodePackageManifest, artifactName, type PackageManifest } from './package-manifest.js';
+// xtest-pack/harness: what the `manifest`, `pack` and `package-test` commands are made of, for
+// tools that drive the test-data workflow themselves. (The test helper is on the root entry.)
 export { findPackageRoot, readPackageInfo, type PackageInfo } from './package.js';
 export { openTestData, writeArtifactTar, type OpenedTestData } from './artifact.js';
 export { materialize, type MaterializeOptions } from './materialize.js';

@@ -16,7 +16,7 @@ import { XtestPackError } from '../errors.js';
 import { resolveRevision } from '../odb/revision.js';
 import { toHex } from '../pack/oid.js';
 import { openTestData } from './artifact.js';
-import type { PackageManifest } from './package-manifest.js';
+import type { PackageManifest } from '../manifest/index.js';
 
 /** The file whose content says a materialization is complete and what it holds. */
 export const COMPLETE_MARKER = '.xtest-pack-complete';
@@ -33,7 +33,7 @@ export interface MaterializeOptions {
 /**
  * The directory holding the manifest's paths (relative to the package root), made if needed.
  * @throws OBJECT_MISSING, OID_MISMATCH, ARCHIVE_CORRUPT, PACK_CORRUPT, UNSAFE_PATH, and
- *         INVALID_ARGUMENT when the test data are for another commit; nothing is left that a
+ *         TESTDATA_MISMATCH when the test data are for another commit; nothing is left that a
  *         later run would trust.
  * @example
  *   const dir = materialize({ objects: 'left-pad-1.3.0.xtest-pack.tar.gz', manifest, base: tmpdir(), backend });
@@ -114,7 +114,7 @@ function checkOut(options: MaterializeOptions, out: string): void {
   try {
     if (data.manifest && data.manifest.commit !== manifest.commit) {
       throw new XtestPackError(
-        'INVALID_ARGUMENT',
+        'TESTDATA_MISMATCH',
         `the test data are of commit ${data.manifest.commit}, the package's manifest names ${manifest.commit} (use the artifact ${manifest.artifact})`,
         { file: options.objects },
       );

@@ -13,12 +13,11 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpath
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { extractTarEntries } from '../artifact/extract.js';
-import { decodeTarGz } from '../artifact/tar.js';
+import { decodeTarGz } from '../artifact/decode.js';
 import type { Backend } from '../backend/types.js';
 import { XtestPackError } from '../errors.js';
-import { MANIFEST_NAME } from '../export/manifest.js';
+import { MANIFEST_NAME, decodePackageManifest } from '../manifest/index.js';
 import { gitWorkTree } from './helper.js';
-import { decodePackageManifest } from './package-manifest.js';
 import { buildArtifact } from './publish.js';
 
 export interface PackageTestOptions {
@@ -45,7 +44,8 @@ export interface PackageTestResult {
 
 /**
  * Pack, unpack, and run the tests of the package at `root` from its artifact.
- * @throws INVALID_ARGUMENT (the tarball has no package manifest: `prepack` is missing), IO,
+ * @throws PACKAGE_INVALID (the tarball has no package manifest: `prepack` is missing),
+ *         MANIFEST_CORRUPT, IO,
  *         and the errors of building the artifact; the command's own failure is its status.
  * @example
  *   const { status } = packageTest({ root: process.cwd(), backend });
@@ -57,7 +57,7 @@ export function packageTest(options: PackageTestOptions): PackageTestResult {
   const keep = options.keep === true;
   try {
     const above = gitWorkTree(tmp);
-    if (above !== undefined) throw new XtestPackError('INVALID_ARGUMENT', `the temporary directory is inside the git work tree ${above}: set TMPDIR elsewhere`, { file: tmp });
+    if (above !== undefined) throw new XtestPackError('ENVIRONMENT', `the temporary directory is inside the git work tree ${above}: set TMPDIR elsewhere`, { file: tmp });
 
     log(`npm pack (in ${options.root})`);
     const packed = spawnSync('npm', ['pack', '--pack-destination', tmp], { cwd: options.root, env, stdio: ['ignore', 'ignore', 'inherit'], encoding: 'utf8' });
@@ -75,10 +75,9 @@ export function packageTest(options: PackageTestOptions): PackageTestResult {
     try {
       manifestText = readFileSync(manifestFile, 'utf8');
     } catch {
-      throw new XtestPackError('INVALID_ARGUMENT', `the packed tarball has no ${MANIFEST_NAME}: add "prepack": "xtest-pack manifest --if-git" to the scripts of package.json`, { file: tgz });
+      throw new XtestPackError('PACKAGE_INVALID', `the packed tarball has no ${MANIFEST_NAME}: add "prepack": "xtest-pack manifest --if-git" to the scripts of package.json`, { file: tgz });
     }
     const manifest = decodePackageManifest(manifestText, `${tgz}:${MANIFEST_NAME}`);
-    if (!manifest) throw new XtestPackError('INVALID_ARGUMENT', `${MANIFEST_NAME} in the tarball is not a package manifest`, { file: tgz });
 
     const modules = join(options.root, 'node_modules');
     if (existsSync(modules)) symlinkSync(modules, join(pkgDir, 'node_modules'), 'dir');

@@ -11,8 +11,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { XtestPackError } from '../errors.js';
-import { decodeManifest, MANIFEST_NAME } from '../export/manifest.js';
-import { normalizePathList, normalizeTestPath } from './package-manifest.js';
+import { normalizePathList, normalizeTestPath, readExportManifest } from '../manifest/index.js';
 
 export interface PackageInfo {
   /** Absolute path of the package root. */
@@ -44,7 +43,7 @@ export function startDirectory(from: string | URL): string {
 /**
  * The package root above `from`: the nearest directory with a package.json that has a `name`
  * (a nested `{"type": "module"}` package.json is passed over).
- * @throws INVALID_ARGUMENT when there is none.
+ * @throws PACKAGE_INVALID when there is none.
  * @example
  *   findPackageRoot(import.meta.url)
  */
@@ -55,20 +54,20 @@ export function findPackageRoot(from: string | URL): string {
     if (pkg !== undefined && typeof pkg['name'] === 'string') return dir;
     if (dirname(dir) === dir) break;
   }
-  throw new XtestPackError('INVALID_ARGUMENT', `no package.json with a "name" in ${start} or above it`, { file: start });
+  throw new XtestPackError('PACKAGE_INVALID', `no package.json with a "name" in ${start} or above it`, { file: start });
 }
 
 /**
  * Read the package at `root`.
- * @throws INVALID_ARGUMENT for a malformed `xtestPack` setting (naming package.json).
+ * @throws PACKAGE_INVALID for a malformed `xtestPack` setting (naming package.json).
  * @example
  *   const pkg = readPackageInfo(findPackageRoot(import.meta.url));
  */
 export function readPackageInfo(root: string): PackageInfo {
   const file = join(root, 'package.json');
   const pkg = readJson(file);
-  if (pkg === undefined) throw new XtestPackError('INVALID_ARGUMENT', 'cannot read package.json', { file });
-  const bad = (why: string) => new XtestPackError('INVALID_ARGUMENT', `"xtestPack" ${why}`, { file });
+  if (pkg === undefined) throw new XtestPackError('PACKAGE_INVALID', 'cannot read package.json', { file });
+  const bad = (why: string) => new XtestPackError('PACKAGE_INVALID', `"xtestPack" ${why}`, { file });
   const config = pkg['xtestPack'] ?? {};
   if (typeof config !== 'object' || config === null || Array.isArray(config)) throw bad('must be an object');
   const c = config as Record<string, unknown>;
@@ -103,14 +102,8 @@ export function packageDirectory(root: string, workTree: string | undefined): st
  * repository is `directory` (pathspecs outside it are left out).
  */
 export function recordedPaths(recordDir: string, directory: string): string[] {
-  let text: string;
-  try {
-    text = readFileSync(join(recordDir, MANIFEST_NAME), 'utf8');
-  } catch {
-    return [];
-  }
-  const m = decodeManifest(text);
-  if (!m) throw new XtestPackError('INVALID_ARGUMENT', 'not an xtest-pack export manifest', { file: join(recordDir, MANIFEST_NAME) });
+  const m = readExportManifest(recordDir);
+  if (!m) return [];
   const prefix = directory === '' ? '' : `${directory}/`;
   return m.pathspecs.filter((p) => p.startsWith(prefix)).map((p) => p.slice(prefix.length));
 }
@@ -126,6 +119,6 @@ function readJson(file: string): Record<string, unknown> | undefined {
     const v = JSON.parse(text) as unknown;
     return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
   } catch (e) {
-    throw new XtestPackError('INVALID_ARGUMENT', `not JSON: ${(e as Error).message}`, { file, cause: e });
+    throw new XtestPackError('PACKAGE_INVALID', `not JSON: ${(e as Error).message}`, { file, cause: e });
   }
 }

@@ -8,13 +8,12 @@ import { join } from 'node:path';
 import type { Backend } from '../backend/types.js';
 import { XtestPackError } from '../errors.js';
 import { exportTestData, planExport, repositoryUrl } from '../export/export.js';
-import { MANIFEST_NAME } from '../export/manifest.js';
+import { MANIFEST_NAME, artifactName, decodePackageManifest, encodePackageManifest, normalizePathList, type PackageManifest } from '../manifest/index.js';
 import { writeFileAtomic } from '../fs/atomic.js';
 import { nodeStorage } from '../fs/node-storage.js';
 import { Repository } from '../odb/repository.js';
 import { toHex } from '../pack/oid.js';
 import { writeArtifactTar } from './artifact.js';
-import { artifactName, decodePackageManifest, encodePackageManifest, normalizePathList, type PackageManifest } from './package-manifest.js';
 import { packageDirectory, readPackageInfo, recordedPaths } from './package.js';
 
 export interface ManifestOptions {
@@ -28,7 +27,7 @@ export interface ManifestOptions {
 /**
  * The package manifest for HEAD of the repository holding `root`, checked: every listed path
  * is committed, and (unless `allowDirty`) none differs in the work tree.
- * @throws NOT_A_REPOSITORY, INVALID_ARGUMENT (no paths listed), PATHSPEC_UNMATCHED,
+ * @throws NOT_A_REPOSITORY, PACKAGE_INVALID (no paths listed), PATHSPEC_UNMATCHED,
  *         DIRTY_WORKTREE naming the files.
  * @example
  *   const m = makePackageManifest({ root: process.cwd(), backend });
@@ -41,7 +40,7 @@ export function makePackageManifest(options: ManifestOptions): PackageManifest {
     const directory = packageDirectory(options.root, repo.workTree);
     const paths = normalizePathList([...pkg.paths, ...(pkg.recorded ? recordedPaths(pkg.recorded, directory) : [])]);
     if (paths.length === 0) {
-      throw new XtestPackError('INVALID_ARGUMENT', 'lists no test data: add "xtestPack": { "paths": ["fixtures", ...] } (or "recorded": "<dir>")', {
+      throw new XtestPackError('PACKAGE_INVALID', 'lists no test data: add "xtestPack": { "paths": ["fixtures", ...] } (or "recorded": "<dir>")', {
         file: join(options.root, 'package.json'),
       });
     }
@@ -121,7 +120,7 @@ export function buildArtifact(options: ArtifactOptions): { manifest: PackageMani
   repo.close();
   if (workTree === undefined) throw new XtestPackError('NOT_A_REPOSITORY', 'the package is not in a git work tree', { file: options.root });
   if (options.out !== undefined && (readdirSafe(options.out)?.length ?? 0) > 0) {
-    throw new XtestPackError('INVALID_ARGUMENT', 'the output directory is not empty', { file: options.out });
+    throw new XtestPackError('OUTPUT_CONFLICT', 'the output directory is not empty', { file: options.out });
   }
   const target = options.out ?? options.tar ?? join(options.cwd ?? process.cwd(), manifest.artifact);
   const staging = mkdtempSync(join(tmpdir(), 'xtest-pack-artifact-'));

@@ -11,13 +11,12 @@
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Backend } from '../backend/types.js';
-import { XtestPackError } from '../errors.js';
+import { XtestPackError, isXtestPackError } from '../errors.js';
 import { exportTestData } from '../export/export.js';
-import { decodeManifest, MANIFEST_NAME } from '../export/manifest.js';
+import { MANIFEST_NAME, isCovered, normalizePathList, readExportManifest, type ExportManifest } from '../manifest/index.js';
 import { nodeStorage } from '../fs/node-storage.js';
 import { Repository } from '../odb/repository.js';
 import { toHex } from '../pack/oid.js';
-import { isCovered, normalizePathList } from './package-manifest.js';
 import { packageDirectory } from './package.js';
 
 const LOCK_NAME = '.xtest-pack-record.lock';
@@ -76,14 +75,14 @@ export function recordPaths(options: RecordOptions): void {
   for (const s of specs) mine.add(`${head}\0${s}`);
 }
 
-function readManifest(dir: string) {
-  let text: string;
+function readManifest(dir: string): ExportManifest | undefined {
   try {
-    text = readFileSync(join(dir, MANIFEST_NAME), 'utf8');
-  } catch {
-    return undefined;
+    return readExportManifest(dir);
+  } catch (e) {
+    // The record directory is this run's output: one a run cannot read is exported afresh.
+    if (isXtestPackError(e, 'MANIFEST_CORRUPT')) return undefined;
+    throw e;
   }
-  return decodeManifest(text);
 }
 
 /** Export `pathspecs` afresh and put the result in place of what `options.dir` held. */
@@ -94,7 +93,11 @@ function exportInto(options: RecordOptions, workTree: string, pathspecs: string[
       exportTestData({ repo: workTree, rev: 'HEAD', out: staging, pathspecs, allowDirty: options.allowDirty, literal: true, backend: options.backend });
     } catch (e) {
       if (e instanceof XtestPackError && e.code === 'DIRTY_WORKTREE') {
-        throw new XtestPackError('DIRTY_WORKTREE', `${e.reason.replace(/ \(commit them.*\)$/, '')} (commit them, or set XTEST_PACK_ALLOW_DIRTY=1 to record HEAD's version)`);
+        throw new XtestPackError('DIRTY_WORKTREE', `${e.reason.replace(/ \(commit them.*\)$/, '')} (commit them, or set XTEST_PACK_ALLOW_DIRTY=1 to record HEAD's version)`, {
+          file: e.file,
+          path: e.path,
+          cause: e,
+        });
       }
       throw e;
     }

@@ -13,7 +13,7 @@ import { bytesEqual } from '../pack/bytes.js';
 import { IdxFile } from '../pack/idx/index.js';
 import { fromHex, hashLength, objectHeader, toHex, type ObjectFormat, type ObjectType } from '../pack/oid.js';
 import { DeltaBaseCache, PackFile } from '../pack/pack-file.js';
-import { joinPath, type ClosableSource, type Storage } from './storage.js';
+import { joinPath, type ClosableSource, type Storage } from '../fs/storage.js';
 
 export interface RawObject {
   readonly type: ObjectType;
@@ -274,7 +274,7 @@ export class ObjectDatabase {
 
   /**
    * The one object whose id starts with `hex` (4 to full length).
-   * @throws AMBIGUOUS_OID listing candidates; OBJECT_MISSING; INVALID_ARGUMENT for too short.
+   * @throws AMBIGUOUS_OID listing candidates; OBJECT_MISSING; USAGE for too short.
    */
   resolvePrefix(hex: string): Uint8Array {
     const full = hashLength(this.format) * 2;
@@ -283,7 +283,7 @@ export class ObjectDatabase {
       if (oid) return oid;
     }
     if (hex.length < MIN_ABBREV || hex.length > full || !/^[0-9a-fA-F]+$/.test(hex)) {
-      throw new XtestPackError('INVALID_ARGUMENT', `not an object id or abbreviation of ${MIN_ABBREV}+ hex digits: ${hex}`);
+      throw new XtestPackError('USAGE', `not an object id or abbreviation of ${MIN_ABBREV}+ hex digits: ${hex}`);
     }
     const c = this.findPrefix(hex, 16);
     if (c.length === 0) throw new XtestPackError('OBJECT_MISSING', `no object id starts with ${hex}`);

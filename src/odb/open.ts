@@ -4,13 +4,12 @@
  * (repository.ts), so that a checkout from a pack directory loads no repository code.
  */
 import type { Backend } from '../backend/types.js';
-import { XtestPackError } from '../errors.js';
 import { idxFormat } from '../pack/idx/index.js';
 import type { ObjectFormat } from '../pack/oid.js';
 import { ObjectDatabase, type DatabaseOptions } from './database.js';
 import type { RefStore } from './refs.js';
 import type { Repository } from './repository.js';
-import { joinPath, type Storage } from './storage.js';
+import { joinPath, type Storage } from '../fs/storage.js';
 
 export interface Opened {
   readonly odb: ObjectDatabase;
@@ -22,19 +21,10 @@ export interface Opened {
 }
 
 /**
- * The object format of a bare pack directory: from its manifest, else from its first idx.
- * @throws IDX_CORRUPT when an idx cannot tell.
+ * The object format of a bare pack directory, from its first idx ('sha1' when it has none).
+ * @throws IDX_CORRUPT, CHECKSUM_MISMATCH when the idx cannot tell.
  */
 export function packDirectoryFormat(dir: string, storage: Storage, backend: Backend): ObjectFormat {
-  const manifest = storage.readFile(joinPath(dir, 'xtest-pack.json'));
-  if (manifest !== undefined) {
-    try {
-      const m = JSON.parse(new TextDecoder().decode(manifest)) as { objectFormat?: unknown };
-      if (m.objectFormat === 'sha1' || m.objectFormat === 'sha256') return m.objectFormat;
-    } catch {
-      throw new XtestPackError('INVALID_ARGUMENT', 'manifest is not JSON', { file: joinPath(dir, 'xtest-pack.json') });
-    }
-  }
   for (const d of [dir, joinPath(dir, 'pack')]) {
     const idx = (storage.readDir(d) ?? []).sort().find((n) => n.endsWith('.idx'));
     if (!idx) continue;

@@ -6,7 +6,7 @@
  */
 import { XtestPackError } from '../errors.js';
 import { fromHex, hashLength, type ObjectFormat } from '../pack/oid.js';
-import { joinPath, type Storage } from './storage.js';
+import { joinPath, type Storage } from '../fs/storage.js';
 
 /** git's SYMREF_MAXDEPTH. */
 const MAX_SYMREF_DEPTH = 5;

@@ -11,7 +11,7 @@ import { parseConfig, GitConfig } from './config.js';
 import { ObjectDatabase, type DatabaseOptions } from './database.js';
 import type { Opened } from './open.js';
 import { RefStore } from './refs.js';
-import { joinPath, parentPath, type Storage } from './storage.js';
+import { joinPath, parentPath, type Storage } from '../fs/storage.js';
 
 /** Extensions valid in a version 0 repository (git's handle_extension_v0). */
 const EXTENSIONS_V0 = ['noop', 'preciousobjects', 'partialclone', 'worktreeconfig'];

@@ -39,14 +39,14 @@ interface Spec {
 
 /**
  * Normalize and check one pathspec.
- * @throws INVALID_ARGUMENT for an absolute path, or one with `..` or `.` components.
+ * @throws USAGE for an absolute path, or one with `..` or `.` components.
  */
 export function parsePathspec(text: string, literal = false): Spec {
   let t = text.replace(/^(\.\/)+/, '');
   const dirOnly = t.endsWith('/');
   t = t.replace(/\/+$/, '');
   if (text.startsWith('/') || t.split('/').some((c) => c === '..' || c === '.')) {
-    throw new XtestPackError('INVALID_ARGUMENT', `pathspec ${JSON.stringify(text)} is absolute or climbs with '..'`);
+    throw new XtestPackError('USAGE', `pathspec ${JSON.stringify(text)} is absolute or climbs with '..'`);
   }
   return { text, pattern: t, dirOnly, glob: !literal && hasWildcard(t), hits: 0 };
 }

@@ -1,6 +1,7 @@
-// The pack format layer: pure, over Uint8Array and ByteSource; the backend is an argument.
-export { ByteReader, ByteWriter, bytesEqual, compareBytes, concatBytes } from './bytes.js';
+// xtest-pack/pack: the pack format layer, pure (no node: module), over Uint8Array and
+// ByteSource; the backend (zlib, hashes) is an argument.
 export { applyDelta, decodeDeltaHeader, encodeDelta, type DeltaHeader, type DeltaOp } from './delta.js';
+export { createDelta, createDeltaIndex, type DeltaIndex } from './delta-encode.js';
 export { decodeEntryHeader, encodeEntryHeader, encodeOfsDeltaDistance, type EntryHeader } from './entry.js';
 export { IdxFile, encodeIdx, idxFormat, openIdx, verifyIdx, type EncodeIdxOptions, type IdxLayout, type IndexEntries, type OpenIdxOptions } from './idx/index.js';
 export {
@@ -35,3 +36,4 @@ export {
 } from './pack-file.js';
 export { bytesSource, type ByteSource } from './source.js';
 export { formatVerifyStat, verifyPack, type VerifyOptions, type VerifyResult } from './verify.js';
+export { writePack, type PackObjectSource, type PackSink, type WritePackOptions, type WrittenPack } from './write.js';

@@ -196,7 +196,7 @@ export class PackFile {
       try {
         data = applyDelta(base.data, d.data);
       } catch (e) {
-        if (e instanceof XtestPackError) throw new XtestPackError(e.code, e.reason, { offset: d.offset });
+        if (e instanceof XtestPackError) throw new XtestPackError(e.code, e.reason, { offset: d.offset, cause: e });
         throw e;
       }
       base = { type: base.type, data };

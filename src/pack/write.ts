@@ -109,7 +109,7 @@ export function writePack(
     .filter((o, i, all) => i === 0 || compareOid(all[i - 1]!.oid, o.oid) !== 0);
   const n = objects.length;
   for (const o of objects) {
-    if (o.oid.length !== h) throw new XtestPackError('INVALID_ARGUMENT', `object id of ${o.oid.length} bytes in a ${format} pack`);
+    if (o.oid.length !== h) throw new RangeError(`writePack: object id of ${o.oid.length} bytes in a ${format} pack`);
   }
   const load = (i: number): Uint8Array => {
     const o = objects[i]!;

@@ -234,11 +234,11 @@ describe('backends: inflate', () => {
 });
 
 describe('backends: selection', () => {
-  test("getBackend('bogus') throws INVALID_ARGUMENT; 'node' and 'portable' are those backends", T, () => {
+  test("getBackend('bogus') throws USAGE; 'node' and 'portable' are those backends", T, () => {
     for (const bad of ['bogus', '', 'Node', 'wasm']) {
       assert.throws(
         () => getBackend(bad),
-        (e: unknown) => e instanceof XtestPackError && e.code === 'INVALID_ARGUMENT' && !e.message.includes('\n'),
+        (e: unknown) => e instanceof XtestPackError && e.code === 'USAGE' && !e.message.includes('\n'),
         `getBackend(${JSON.stringify(bad)})`,
       );
     }

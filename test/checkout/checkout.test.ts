@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { getBackend } from '../../src/backend/index.js';
-import { checkout } from '../../src/checkout/checkout.js';
+import { checkoutPack } from '../../src/checkout/checkout.js';
 import { openIdx } from '../../src/pack/idx/index.js';
 import { bytesSource } from '../../src/pack/source.js';
 import { arena, expectError, expectRefusal, runCheckout, snapshot } from '../support/checkout-fs.js';
@@ -223,10 +223,10 @@ describe('the library API', () => {
       [5, 5],
     ]);
     const out2 = join(h.arena.root, 'two');
-    const r2 = await checkout({ objects: h.arena.packs, oid: h.commit.hex, out: out2, backend });
+    const r2 = await checkoutPack({ objects: h.arena.packs, oid: h.commit.hex, out: out2, backend });
     assert.deepEqual(r2, r1);
     assert.deepEqual(snapshot(out2), snapshot(out1));
-    await assert.rejects(checkout({ objects: h.arena.packs, oid: h.commit.hex, out: out1, pathspecs: ['/etc'], backend }), { code: 'UNSAFE_PATH' });
+    await assert.rejects(checkoutPack({ objects: h.arena.packs, oid: h.commit.hex, out: out1, pathspecs: ['/etc'], backend }), { code: 'UNSAFE_PATH' });
   });
 
   test('progress reaches its total also when some files are already there', () => {
@@ -323,7 +323,7 @@ describe('the command line', () => {
   test('a manifest that is not one: refused naming it, nothing written; explicit pathspecs do not need it', () => {
     const h = hostile(TREE);
     writeFileSync(join(h.arena.packs, 'xtest-pack.json'), '{"not": "a manifest"}\n');
-    expectError('INVALID_ARGUMENT', () => runCheckout({ objects: h.arena.packs, oid: h.commit.hex, out: join(h.arena.root, 'o') }));
+    expectError('MANIFEST_CORRUPT', () => runCheckout({ objects: h.arena.packs, oid: h.commit.hex, out: join(h.arena.root, 'o') }));
     const r = runCheckout({ objects: h.arena.packs, oid: h.commit.hex, out: join(h.arena.root, 'o'), pathspecs: ['run.sh'] });
     assert.deepEqual(r.files.map((f) => f.path), ['run.sh']);
   });

@@ -282,10 +282,12 @@ describe('cli repack', () => {
     assertSameDir(dirs[0]!, dirs[1]!, 'repacked with node and with portable');
   });
 
-  test('a directory without packs: exit 2', () => {
+  test('a directory without packs: exit 1 naming it (PACK_MISSING: the data, not the command line)', () => {
     const dir = scratchDir('xtest-pack-cli-repack-');
     mkdirSync(join(dir, 'empty'));
-    assertUsage(run(['repack', join(dir, 'empty')]), 'repack of an empty directory');
+    const r = run(['repack', join(dir, 'empty')]);
+    assertExit(r, 1, 'repack of an empty directory');
+    assert.match(r.stderr, /^xtest-pack: .*empty: no packs to merge\n$/);
   });
 });
 

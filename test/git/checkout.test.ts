@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { decodeManifest, type Manifest } from '../../src/export/manifest.js';
+import { decodeExportManifest, type ExportManifest } from '../../src/manifest/index.js';
 import { xtestPack } from '../support/cli.js';
 import { runCheckout, snapshot } from '../support/checkout-fs.js';
 import { checkoutRepos, gitCheckoutPaths, lsTree, revParse, seededRandom, selfClone, type TreeItem } from '../support/checkout-repos.js';
@@ -37,12 +37,12 @@ interface JsonResult {
 }
 
 /** xtest-pack export through the command line; returns the pack directory and its manifest. */
-function exportCli(repo: string, rev: string, specs: readonly string[], out = scratchDir('xtest-pack-co-packs-')): { packs: string; manifest: Manifest } {
+function exportCli(repo: string, rev: string, specs: readonly string[], out = scratchDir('xtest-pack-co-packs-')): { packs: string; manifest: ExportManifest } {
   const r = xtestPack(['export', '--repo', repo, '--rev', rev, '--out', out, '--no-progress', '--', ...specs]);
   assert.equal(r.status, 0, `export ${specs.join(' ')} exited ${r.status}: ${r.stderr}`);
   // Gitlinks are reported and skipped; nothing else is said.
   assert.match(r.stderr, /^(xtest-pack: warning: .*: a submodule \(gitlink\), not exported\n)*$/);
-  const manifest = decodeManifest(readFileSync(join(out, 'xtest-pack.json'), 'utf8'));
+  const manifest = decodeExportManifest(readFileSync(join(out, 'xtest-pack.json'), 'utf8'), 'xtest-pack.json');
   assert.ok(manifest, 'the export wrote a manifest');
   return { packs: out, manifest };
 }

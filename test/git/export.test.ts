@@ -13,7 +13,7 @@ import { describe, test } from 'node:test';
 import { getBackend } from '../../src/backend/index.js';
 import { XtestPackError } from '../../src/errors.js';
 import { exportTestData, type ExportOptions, type ExportResult } from '../../src/export/export.js';
-import { decodeManifest } from '../../src/export/manifest.js';
+import { decodeExportManifest } from '../../src/manifest/index.js';
 import { repackDirectory } from '../../src/export/pack-dir.js';
 import { openFileSource } from '../../src/fs/file-source.js';
 import { encodeIdx } from '../../src/pack/idx/index.js';
@@ -404,7 +404,7 @@ describe('export: errors', () => {
 
   test('a directory of sha256 packs does not take sha1 objects', () => {
     const out = exportTo(['fixtures/base.txt'], { repo: exportRepos().sha256 }).out;
-    expectCode('INVALID_ARGUMENT', () => exportTo(['fixtures/base.txt'], { repo: exportRepos().main }, out));
+    expectCode('FORMAT_MISMATCH', () => exportTo(['fixtures/base.txt'], { repo: exportRepos().main }, out));
   });
 });
 
@@ -515,10 +515,10 @@ describe('export: the manifest', () => {
     const { main } = exportRepos();
     const out = scratchDir('xtest-pack-export-');
     const a = exportTo(['other/'], { repo: main }, out);
-    const written = decodeManifest(readFileSync(join(out, 'xtest-pack.json'), 'utf8'));
+    const written = decodeExportManifest(readFileSync(join(out, 'xtest-pack.json'), 'utf8'), 'xtest-pack.json');
     assert.deepEqual(a.manifest, written);
     const again = exportTo(['other/', 'fixtures/base.txt'], { repo: main }, out);
-    const after = decodeManifest(readFileSync(join(out, 'xtest-pack.json'), 'utf8'))!;
+    const after = decodeExportManifest(readFileSync(join(out, 'xtest-pack.json'), 'utf8'), 'xtest-pack.json');
     assert.deepEqual(after.files.map((f) => f.path), ['fixtures/base.txt', 'other/c.json', 'other/nested/d.json', 'other/x.txt']);
     assert.deepEqual(after.pathspecs, ['fixtures/base.txt', 'other/']);
     assert.deepEqual(

@@ -11,8 +11,8 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSy
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { isXtestPackError, type ErrorCode } from '../../src/errors.js';
-import { checkoutSync } from '../../src/testdata/helper.js';
-import { COMPLETE_MARKER, materializationsDirectory } from '../../src/testdata/materialize.js';
+import { testDataSync } from '../../src/harness/helper.js';
+import { COMPLETE_MARKER, materializationsDirectory } from '../../src/harness/materialize.js';
 import { assertOneLineError } from '../support/cli.js';
 import {
   assertCommittedFiles,
@@ -162,7 +162,7 @@ const DAMAGES: readonly Damage[] = [
 
 /** The helper in pack mode, from the npm tarball, with `objects` and `tmp`. */
 function checkOutListed(objects: string, tmp: string) {
-  return checkoutSync(['fixtures', 'data/table.bin'], { from: pkg.dir, env: { XTEST_PACK_OBJECTS: objects, XTEST_PACK_TMPDIR: tmp } });
+  return testDataSync(['fixtures', 'data/table.bin'], { from: pkg.dir, env: { XTEST_PACK_OBJECTS: objects, XTEST_PACK_TMPDIR: tmp } });
 }
 
 /** What XTEST_PACK_TMPDIR holds under xtest-pack/ (nothing when it was not made). */

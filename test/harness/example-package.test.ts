@@ -8,7 +8,7 @@
 // commit, the artifact's name); with XTEST_PACK_MISSING=skip every test is reported skipped.
 // Counts come from each runner's machine-readable report, and every suite checks that the
 // helper is in the mode the run expects, so that no run passes by reading the wrong files.
-import { materializationsDirectory } from '../../src/testdata/materialize.js';
+import { materializationsDirectory } from '../../src/harness/materialize.js';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { before, describe, test } from 'node:test';

@@ -1,4 +1,4 @@
-// The test helper (src/testdata/helper.ts) on the example package, in process: status()'s
+// The test helper (src/harness/helper.ts) on the example package, in process: status()'s
 // decisions (source, recording, pack, unavailable, skip), PATH_NOT_LISTED for a path the
 // package does not list in every mode, TestData.path() refusing what was not asked for,
 // XTEST_PACK_MANIFEST, where pack-mode files go (options.tmpdir, XTEST_PACK_TMPDIR,
@@ -12,10 +12,10 @@ import { join, sep } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isXtestPackError, type ErrorCode } from '../../src/errors.js';
-import { prepareTestData, publishTestData, testDataPath } from '../../src/testdata/adapters/common.js';
-import { checkoutSync, status, type TestData, type TestDataOptions } from '../../src/testdata/helper.js';
-import { COMPLETE_MARKER, materializationsDirectory } from '../../src/testdata/materialize.js';
-import { decodePackageManifest, encodePackageManifest } from '../../src/testdata/package-manifest.js';
+import { prepareTestData, publishTestData, testDataPath } from '../../src/harness/adapters/common.js';
+import { testDataSync, status, type TestData, type TestDataOptions } from '../../src/harness/helper.js';
+import { COMPLETE_MARKER, materializationsDirectory } from '../../src/harness/materialize.js';
+import { decodePackageManifest, encodePackageManifest } from '../../src/manifest/index.js';
 import {
   assertCommittedFiles,
   cli,
@@ -161,10 +161,10 @@ describe('status(): where the test data come from', () => {
     }
   });
 
-  test('no package.json with a name above `from`: INVALID_ARGUMENT', () => {
+  test('no package.json with a name above `from`: PACKAGE_INVALID', () => {
     const dir = scratchDir('xtest-pack-helper-nopkg-');
     writeFileSync(join(dir, 'package.json'), '{"type": "module"}\n');
-    assertCode(() => status(dir, { env: {} }), 'INVALID_ARGUMENT');
+    assertCode(() => status(dir, { env: {} }), 'PACKAGE_INVALID');
   });
 });
 
@@ -177,8 +177,8 @@ describe('PATH_NOT_LISTED: a path the package does not list is refused in every 
 
   test('a committed file that is not listed', () => {
     for (const [what, dir, env] of modes()) {
-      assertCode(() => checkoutSync(['data/unlisted.txt'], at(dir, env)), 'PATH_NOT_LISTED', "'data/unlisted.txt'");
-      assertCode(() => checkoutSync(['fixtures', 'data/unlisted.txt'], at(dir, env)), 'PATH_NOT_LISTED', "'data/unlisted.txt'");
+      assertCode(() => testDataSync(['data/unlisted.txt'], at(dir, env)), 'PATH_NOT_LISTED', "'data/unlisted.txt'");
+      assertCode(() => testDataSync(['fixtures', 'data/unlisted.txt'], at(dir, env)), 'PATH_NOT_LISTED', "'data/unlisted.txt'");
       assert.ok(existsSync(join(repo, 'data/unlisted.txt')), what);
     }
   });
@@ -189,7 +189,7 @@ describe('PATH_NOT_LISTED: a path the package does not list is refused in every 
     assert.ok(existsSync(join(repo, 'xtest-pack.json')));
     for (const [what, dir, env, where] of modes()) {
       assert.throws(
-        () => checkoutSync(['data/unlisted.txt'], at(dir, env)),
+        () => testDataSync(['data/unlisted.txt'], at(dir, env)),
         (e: unknown) => isXtestPackError(e, 'PATH_NOT_LISTED') && e.message.includes(where),
         `${what}: the message does not name ${where}`,
       );
@@ -203,54 +203,54 @@ describe('PATH_NOT_LISTED: a path the package does not list is refused in every 
     writeFileSync(join(copy, 'package.json'), `${JSON.stringify({ ...packageJson, xtestPack: { paths: ['fixtures'] } }, null, 2)}\n`);
     // data/table.bin was listed when the manifest was written, and is no longer: the next
     // `npm pack` leaves it out of the test data, so the author's run must refuse it now.
-    assertCode(() => checkoutSync(['data/table.bin'], at(copy)), 'PATH_NOT_LISTED');
+    assertCode(() => testDataSync(['data/table.bin'], at(copy)), 'PATH_NOT_LISTED');
   });
 
   test('a name that only starts like a listed one', () => {
     for (const [, dir, env] of modes()) {
-      assertCode(() => checkoutSync(['fixtures-old'], at(dir, env)), 'PATH_NOT_LISTED');
-      assertCode(() => checkoutSync(['data/table.bin.orig'], at(dir, env)), 'PATH_NOT_LISTED');
-      assertCode(() => checkoutSync(['data'], at(dir, env)), 'PATH_NOT_LISTED');
+      assertCode(() => testDataSync(['fixtures-old'], at(dir, env)), 'PATH_NOT_LISTED');
+      assertCode(() => testDataSync(['data/table.bin.orig'], at(dir, env)), 'PATH_NOT_LISTED');
+      assertCode(() => testDataSync(['data'], at(dir, env)), 'PATH_NOT_LISTED');
     }
   });
 
   test('listed paths and paths below them are given', () => {
     for (const [what, dir, env] of modes()) {
-      const data = checkoutSync(['fixtures/text/nested', 'data/table.bin'], at(dir, env));
+      const data = testDataSync(['fixtures/text/nested', 'data/table.bin'], at(dir, env));
       assert.equal(readFileSync(data.path('fixtures/text/nested/lines.txt'), 'utf8'), 'one\ntwo\nthree\n', what);
     }
   });
 
-  test('malformed paths: INVALID_ARGUMENT; none at all: INVALID_ARGUMENT', () => {
+  test('malformed paths: USAGE; none at all: USAGE', () => {
     for (const [, dir, env] of modes()) {
       for (const p of ['../fixtures', 'fixtures/../data/unlisted.txt', '/etc/passwd', 'fixtures\\text', '', '.']) {
-        assertCode(() => checkoutSync([p], at(dir, env)), 'INVALID_ARGUMENT');
+        assertCode(() => testDataSync([p], at(dir, env)), 'USAGE');
       }
-      assertCode(() => checkoutSync([], at(dir, env)), 'INVALID_ARGUMENT');
+      assertCode(() => testDataSync([], at(dir, env)), 'USAGE');
     }
   });
 
   test('recording: an unlisted path is recorded, not refused; a missing one is refused', () => {
     const dir = join(scratchDir('xtest-pack-helper-rec-'), 'test-data');
-    const data = checkoutSync(['data/unlisted.txt'], at(repo, { XTEST_PACK_RECORD: dir }));
+    const data = testDataSync(['data/unlisted.txt'], at(repo, { XTEST_PACK_RECORD: dir }));
     assert.equal(readFileSync(data.path('data/unlisted.txt'), 'utf8'), 'committed, but not listed in xtestPack.paths\n');
     const m = JSON.parse(readFileSync(join(dir, 'xtest-pack.json'), 'utf8')) as { pathspecs: string[] };
     assert.deepEqual(m.pathspecs, ['data/unlisted.txt']);
-    assertCode(() => checkoutSync(['fixtures/nothing-here'], at(repo, { XTEST_PACK_RECORD: dir })), 'PATH_NOT_LISTED', 'does not exist');
+    assertCode(() => testDataSync(['fixtures/nothing-here'], at(repo, { XTEST_PACK_RECORD: dir })), 'PATH_NOT_LISTED', 'does not exist');
   });
 
   test('unavailable: TESTDATA_UNAVAILABLE with the reason, whatever the path', () => {
     // (With XTEST_PACK_MISSING=skip, see the last test: docs/authors.md, section 2.)
-    assertCode(() => checkoutSync(['fixtures'], at(published)), 'TESTDATA_UNAVAILABLE', 'XTEST_PACK_OBJECTS');
-    assertCode(() => checkoutSync(['data/unlisted.txt'], at(published)), 'TESTDATA_UNAVAILABLE');
+    assertCode(() => testDataSync(['fixtures'], at(published)), 'TESTDATA_UNAVAILABLE', 'XTEST_PACK_OBJECTS');
+    assertCode(() => testDataSync(['data/unlisted.txt'], at(published)), 'TESTDATA_UNAVAILABLE');
   });
 });
 
 describe('TestData.path(): only what was asked for', () => {
   const handles = (): [string, TestData][] => [
-    ['the work tree', checkoutSync(['fixtures/text', 'data/table.bin'], at(repo))],
-    ['a tag tarball', checkoutSync(['fixtures/text', 'data/table.bin'], at(tag))],
-    ['pack mode', checkoutSync(['fixtures/text', 'data/table.bin'], at(published, packEnv()))],
+    ['the work tree', testDataSync(['fixtures/text', 'data/table.bin'], at(repo))],
+    ['a tag tarball', testDataSync(['fixtures/text', 'data/table.bin'], at(tag))],
+    ['pack mode', testDataSync(['fixtures/text', 'data/table.bin'], at(published, packEnv()))],
   ];
 
   test('paths asked for, and below them: absolute, normalized, there', () => {
@@ -270,10 +270,10 @@ describe('TestData.path(): only what was asked for', () => {
     }
   });
 
-  test('climbing, absolute or empty: INVALID_ARGUMENT', () => {
+  test('climbing, absolute or empty: USAGE', () => {
     for (const [, data] of handles()) {
       for (const p of ['fixtures/text/../bin/tool.sh', '../package.json', '/etc/passwd', '', 'fixtures/text/..']) {
-        assertCode(() => data.path(p), 'INVALID_ARGUMENT');
+        assertCode(() => data.path(p), 'USAGE');
       }
     }
   });
@@ -291,7 +291,7 @@ describe('the runner adapters: a path the package does not list', () => {
   });
 
   test('jest (xtest-pack/jest testData().path): refused in the work tree', () => {
-    const jestEntry = createRequire(import.meta.url)(fileURLToPath(new URL('../../src/testdata/adapters/jest.cjs', import.meta.url))) as {
+    const jestEntry = createRequire(import.meta.url)(fileURLToPath(new URL('../../src/harness/adapters/jest.cjs', import.meta.url))) as {
       testData(): { mode: string; path(rel: string): string };
     };
     const saved = { ...process.env };
@@ -317,7 +317,7 @@ describe('XTEST_PACK_MANIFEST', () => {
     renameSync(join(copy, 'xtest-pack.json'), manifest);
     const env = { ...packEnv(), XTEST_PACK_MANIFEST: manifest };
     assert.equal(status(copy, { env }).mode, 'pack');
-    const data = checkoutSync(LISTED, at(copy, env));
+    const data = testDataSync(LISTED, at(copy, env));
     assertCommittedFiles(data.root, repo, { except: [COMPLETE_MARKER] });
   });
 
@@ -326,20 +326,20 @@ describe('XTEST_PACK_MANIFEST', () => {
     const manifest = join(scratchDir('xtest-pack-helper-manifest-'), 'narrow.json');
     writeFileSync(manifest, encodePackageManifest({ ...own, paths: ['fixtures/text'] }));
     const env = { ...packEnv(), XTEST_PACK_MANIFEST: manifest };
-    const data = checkoutSync(['fixtures/text'], at(published, env));
+    const data = testDataSync(['fixtures/text'], at(published, env));
     assertCommittedFiles(data.root, repo, { paths: ['fixtures/text'], except: [COMPLETE_MARKER] });
-    assertCode(() => checkoutSync(['fixtures/bin'], at(published, env)), 'PATH_NOT_LISTED', manifest);
+    assertCode(() => testDataSync(['fixtures/bin'], at(published, env)), 'PATH_NOT_LISTED', manifest);
   });
 
-  test('naming a missing file, an export manifest or not JSON: INVALID_ARGUMENT from status()', () => {
+  test('naming a missing file or an export manifest: ENVIRONMENT from status(); not JSON: MANIFEST_CORRUPT', () => {
     const dir = scratchDir('xtest-pack-helper-manifest-');
     writeFileSync(join(dir, 'bad.json'), '{"kind": "package", ');
-    for (const [file, mention] of [
-      [join(dir, 'missing.json'), 'XTEST_PACK_MANIFEST'],
-      [join(objects, 'xtest-pack.json'), 'export manifest'],
-      [join(dir, 'bad.json'), 'not JSON'],
+    for (const [file, code, mention] of [
+      [join(dir, 'missing.json'), 'ENVIRONMENT', 'XTEST_PACK_MANIFEST'],
+      [join(objects, 'xtest-pack.json'), 'ENVIRONMENT', "pack directory's manifest"],
+      [join(dir, 'bad.json'), 'MANIFEST_CORRUPT', 'not JSON'],
     ] as const) {
-      assertCode(() => status(published, { env: { ...packEnv(), XTEST_PACK_MANIFEST: file } }), 'INVALID_ARGUMENT', mention);
+      assertCode(() => status(published, { env: { ...packEnv(), XTEST_PACK_MANIFEST: file } }), code, mention);
     }
   });
 
@@ -354,10 +354,10 @@ describe('where pack-mode files are materialized', () => {
   test('options.tmpdir, then XTEST_PACK_TMPDIR, then AUTOPKGTEST_TMP', () => {
     const [a, b, c] = [scratchDir('xtest-pack-helper-a-'), scratchDir('xtest-pack-helper-b-'), scratchDir('xtest-pack-helper-c-')];
     const env = { XTEST_PACK_OBJECTS: objects };
-    under(checkoutSync(LISTED, at(published, { ...env, XTEST_PACK_TMPDIR: b, AUTOPKGTEST_TMP: c }, { tmpdir: a })), a);
-    under(checkoutSync(LISTED, at(published, { ...env, XTEST_PACK_TMPDIR: b, AUTOPKGTEST_TMP: c })), b);
-    under(checkoutSync(LISTED, at(published, { ...env, AUTOPKGTEST_TMP: c })), c);
-    under(checkoutSync(LISTED, at(published, { ...env, XTEST_PACK_TMPDIR: '', AUTOPKGTEST_TMP: c })), c);
+    under(testDataSync(LISTED, at(published, { ...env, XTEST_PACK_TMPDIR: b, AUTOPKGTEST_TMP: c }, { tmpdir: a })), a);
+    under(testDataSync(LISTED, at(published, { ...env, XTEST_PACK_TMPDIR: b, AUTOPKGTEST_TMP: c })), b);
+    under(testDataSync(LISTED, at(published, { ...env, AUTOPKGTEST_TMP: c })), c);
+    under(testDataSync(LISTED, at(published, { ...env, XTEST_PACK_TMPDIR: '', AUTOPKGTEST_TMP: c })), c);
     for (const base of [a, b, c]) assert.equal(readdirSync(materializationsDirectory(base)).length, 1, base);
   });
 
@@ -366,7 +366,7 @@ describe('where pack-mode files are materialized', () => {
     const saved = process.env['TMPDIR'];
     process.env['TMPDIR'] = d;
     try {
-      under(checkoutSync(LISTED, at(published, { XTEST_PACK_OBJECTS: objects })), d);
+      under(testDataSync(LISTED, at(published, { XTEST_PACK_OBJECTS: objects })), d);
     } finally {
       if (saved === undefined) delete process.env['TMPDIR'];
       else process.env['TMPDIR'] = saved;
@@ -379,7 +379,7 @@ describe('where pack-mode files are materialized', () => {
     process.chdir(d);
     let data: TestData;
     try {
-      data = checkoutSync(LISTED, at(published, { XTEST_PACK_OBJECTS: objects, XTEST_PACK_TMPDIR: 'tmp' }));
+      data = testDataSync(LISTED, at(published, { XTEST_PACK_OBJECTS: objects, XTEST_PACK_TMPDIR: 'tmp' }));
     } finally {
       process.chdir(cwd);
     }
@@ -391,9 +391,9 @@ describe('where pack-mode files are materialized', () => {
 
   test('a second checkout reuses the materialization', () => {
     const tmp = scratchDir('xtest-pack-helper-reuse-');
-    const first = checkoutSync(LISTED, at(published, packEnv(tmp)));
+    const first = testDataSync(LISTED, at(published, packEnv(tmp)));
     const marker = statSync(join(first.root, COMPLETE_MARKER));
-    const second = checkoutSync(['fixtures/text'], at(published, packEnv(tmp)));
+    const second = testDataSync(['fixtures/text'], at(published, packEnv(tmp)));
     assert.equal(second.root, first.root);
     assert.equal(statSync(join(first.root, COMPLETE_MARKER)).ino, marker.ino);
   });
@@ -401,7 +401,7 @@ describe('where pack-mode files are materialized', () => {
 
 describe('pack mode gives the committed files', () => {
   test('byte for byte, executable exactly where git says 100755, nothing else', () => {
-    const data = checkoutSync(LISTED, at(published, packEnv()));
+    const data = testDataSync(LISTED, at(published, packEnv()));
     assert.equal(data.mode, 'pack');
     assertCommittedFiles(data.root, repo, { except: [COMPLETE_MARKER] });
     assert.deepEqual(readdirSync(data.root).sort(), [COMPLETE_MARKER, 'data', 'fixtures']);
@@ -414,10 +414,10 @@ describe('pack mode gives the committed files', () => {
     writeFileSync(
       script,
       [
-        `const { checkoutSync } = await import(${JSON.stringify(new URL('../../src/index.js', import.meta.url).href)});`,
+        `const { testDataSync } = await import(${JSON.stringify(new URL('../../src/index.js', import.meta.url).href)});`,
         'const [from, objects, tmp, startAt] = process.argv.slice(2);',
         'while (Date.now() < Number(startAt)); // line the processes up',
-        "const data = checkoutSync(['fixtures', 'data/table.bin'], { from, env: { XTEST_PACK_OBJECTS: objects, XTEST_PACK_TMPDIR: tmp } });",
+        "const data = testDataSync(['fixtures', 'data/table.bin'], { from, env: { XTEST_PACK_OBJECTS: objects, XTEST_PACK_TMPDIR: tmp } });",
         'process.stdout.write(data.root);',
         '',
       ].join('\n'),
@@ -446,7 +446,7 @@ describe('a package in a subdirectory of its repository', () => {
     assert.equal(st.mode, 'source');
     assert.equal(st.root, pkg);
     assert.ok(st.reason.includes(`git work tree ${examplePackage().monorepo}`), st.reason);
-    const data = checkoutSync(['fixtures'], at(pkg));
+    const data = testDataSync(['fixtures'], at(pkg));
     assert.equal(data.path('fixtures/text/hello.txt'), join(pkg, 'fixtures', 'text', 'hello.txt'));
   });
 
@@ -458,7 +458,7 @@ describe('a package in a subdirectory of its repository', () => {
     const artifact = packDirectory(pkg);
     const exported = JSON.parse(readFileSync(join(artifact, 'xtest-pack.json'), 'utf8')) as { pathspecs: string[] };
     assert.deepEqual(exported.pathspecs, ['packages/example-pkg/data/table.bin', 'packages/example-pkg/fixtures']);
-    const data = checkoutSync(LISTED, at(copy, { XTEST_PACK_OBJECTS: artifact, XTEST_PACK_TMPDIR: scratchDir('xtest-pack-helper-mono-') }));
+    const data = testDataSync(LISTED, at(copy, { XTEST_PACK_OBJECTS: artifact, XTEST_PACK_TMPDIR: scratchDir('xtest-pack-helper-mono-') }));
     assert.equal(data.mode, 'pack');
     assertCommittedFiles(data.root, pkg, { except: [COMPLETE_MARKER] });
   });
@@ -469,15 +469,15 @@ describe('a package in a subdirectory of its repository', () => {
     rmSync(join(sub, 'xtest-pack.json'), { force: true }); // a manifest another test wrote: not this test's subject
     const packageJson = JSON.parse(readFileSync(join(sub, 'package.json'), 'utf8')) as Record<string, unknown>;
     writeFileSync(join(sub, 'package.json'), `${JSON.stringify({ ...packageJson, xtestPack: { paths: ['fixtures'], recorded: 'test-data' } }, null, 2)}\n`);
-    assertCode(() => checkoutSync(['data/unlisted.txt'], at(sub)), 'PATH_NOT_LISTED');
+    assertCode(() => testDataSync(['data/unlisted.txt'], at(sub)), 'PATH_NOT_LISTED');
 
-    checkoutSync(['data/unlisted.txt'], at(sub, { XTEST_PACK_RECORD: join(sub, 'test-data') }));
+    testDataSync(['data/unlisted.txt'], at(sub, { XTEST_PACK_RECORD: join(sub, 'test-data') }));
     const recorded = JSON.parse(readFileSync(join(sub, 'test-data', 'xtest-pack.json'), 'utf8')) as { pathspecs: string[] };
     assert.deepEqual(recorded.pathspecs, ['packages/example-pkg/data/unlisted.txt']);
 
-    const data = checkoutSync(['data/unlisted.txt', 'fixtures/text'], at(sub));
+    const data = testDataSync(['data/unlisted.txt', 'fixtures/text'], at(sub));
     assert.equal(readFileSync(data.path('data/unlisted.txt'), 'utf8'), 'committed, but not listed in xtestPack.paths\n');
-    assertCode(() => checkoutSync(['index.js'], at(sub)), 'PATH_NOT_LISTED');
+    assertCode(() => testDataSync(['index.js'], at(sub)), 'PATH_NOT_LISTED');
     const r = cli(['manifest', '--json'], { cwd: sub });
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual((JSON.parse(r.stdout) as { paths: string[] }).paths, ['data/unlisted.txt', 'fixtures']);
@@ -485,16 +485,16 @@ describe('a package in a subdirectory of its repository', () => {
 });
 
 describe('docs/authors.md, section 2, as written', () => {
-  // const data = checkoutSync(['fixtures'], { from: import.meta.url });
+  // const data = testDataSync(['fixtures'], { from: import.meta.url });
   // test('parses', { skip: status(import.meta.url).skip }, () => { ... });
   // With XTEST_PACK_MISSING=skip and no test data, the tests are to skip: the first line must
   // not throw (it runs when the test file is loaded, before any test can skip).
-  test('checkoutSync at the top of a test file does not throw when the tests are to skip', () => {
+  test('testDataSync at the top of a test file does not throw when the tests are to skip', () => {
     const env = { XTEST_PACK_MISSING: 'skip' };
     assert.equal(status(published, { env }).skip, true);
     let data: TestData | undefined;
     assert.doesNotThrow(() => {
-      data = checkoutSync(['fixtures'], at(published, env));
+      data = testDataSync(['fixtures'], at(published, env));
     });
     // Nothing to read, though: a test that did not skip fails saying why.
     assertCode(() => data!.path('fixtures/text/hello.txt'), 'TESTDATA_UNAVAILABLE', 'XTEST_PACK_OBJECTS');

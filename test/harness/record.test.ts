@@ -9,8 +9,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { decodeManifest } from '../../src/export/manifest.js';
-import { normalizePathList } from '../../src/testdata/package-manifest.js';
+import { decodeExportManifest, normalizePathList } from '../../src/manifest/index.js';
 import { cli, examplePackage, spawnNode } from '../support/example-package.js';
 import { git } from '../support/git.js';
 import { scratchDir } from '../support/repos.js';
@@ -59,7 +58,7 @@ test('record mode, four test files run concurrently: the same bytes twice, cover
   assert.deepEqual([...second.keys()], names);
   for (const n of names) assert.ok(first.get(n)!.equals(second.get(n)!), `${n} differs between the two runs`);
 
-  const manifest = decodeManifest(first.get('xtest-pack.json')!.toString('utf8'));
+  const manifest = decodeExportManifest(first.get('xtest-pack.json')!.toString('utf8'), 'xtest-pack.json');
   assert.ok(manifest);
   assert.equal(manifest.commit, commit);
   assert.deepEqual(manifest.pathspecs, UNION);

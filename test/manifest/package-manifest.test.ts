@@ -10,10 +10,11 @@ import {
   decodePackageManifest,
   encodePackageManifest,
   isCovered,
+  isPackageManifest,
   normalizePathList,
   normalizeTestPath,
   type PackageManifest,
-} from '../../src/testdata/package-manifest.js';
+} from '../../src/manifest/index.js';
 
 const BASE: PackageManifest = {
   name: '@acme/left-pad',
@@ -63,7 +64,6 @@ describe('package manifest', () => {
           };
           const text = encodePackageManifest(m);
           const back = decodePackageManifest(text, 'x.json');
-          assert.ok(back);
           assert.deepEqual(back, { ...m, paths: normalizePathList(m.paths) });
           assert.equal(encodePackageManifest(back), text);
         },
@@ -71,8 +71,14 @@ describe('package manifest', () => {
     );
   });
 
-  test('an export manifest is not a package manifest: undefined, not an error', () => {
-    assert.equal(decodePackageManifest('{"formatVersion":1,"objectFormat":"sha1","files":[]}', 'x.json'), undefined);
+  test("a pack directory's manifest is not a package's: MANIFEST_CORRUPT naming the file; isPackageManifest tells them apart", () => {
+    const text = '{"formatVersion":1,"objectFormat":"sha1","files":[]}';
+    assert.throws(
+      () => decodePackageManifest(text, 'x.json'),
+      (e: unknown) => isXtestPackError(e, 'MANIFEST_CORRUPT') && e.file === 'x.json' && /pack directory/.test(e.message),
+    );
+    assert.equal(isPackageManifest(text, 'x.json'), false);
+    assert.equal(isPackageManifest(encodePackageManifest(BASE), 'x.json'), true);
   });
 
   for (const [field, value, words] of [
@@ -92,7 +98,7 @@ describe('package manifest', () => {
       o[field] = value;
       assert.throws(
         () => decodePackageManifest(JSON.stringify(o), '/pkg/xtest-pack.json'),
-        (e: unknown) => isXtestPackError(e) && e.code === 'INVALID_ARGUMENT' && e.message.includes(words) && e.file === '/pkg/xtest-pack.json',
+        (e: unknown) => isXtestPackError(e) && e.code === 'MANIFEST_CORRUPT' && e.message.includes(words) && e.file === '/pkg/xtest-pack.json',
       );
     });
   }
@@ -129,7 +135,7 @@ describe('test-data paths', () => {
     ['a\0b', 'NUL'],
   ] as const) {
     test(`refused: ${JSON.stringify(bad)}`, () => {
-      assert.throws(() => normalizeTestPath(bad), (e: unknown) => isXtestPackError(e) && e.code === 'INVALID_ARGUMENT' && e.message.includes(words));
+      assert.throws(() => normalizeTestPath(bad), (e: unknown) => isXtestPackError(e) && e.code === 'USAGE' && e.message.includes(words));
     });
   }
 

@@ -9,8 +9,9 @@ import { createHash } from 'node:crypto';
 import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getBackend } from '../../src/backend/index.js';
-import { checkoutSync, type CheckoutOptions, type CheckoutResult } from '../../src/checkout/checkout.js';
+import { checkoutPackSync, type CheckoutOptions, type CheckoutResult } from '../../src/checkout/checkout.js';
 import { XtestPackError } from '../../src/errors.js';
+import { listedFiles, readExportManifest } from '../../src/manifest/index.js';
 import { assertOneLineError, xtestPack } from './cli.js';
 import { scratchDir } from './repos.js';
 
@@ -107,9 +108,13 @@ export function arena(prefix = 'xtest-pack-checkout-'): Arena {
 
 export type CheckoutArgs = Omit<CheckoutOptions, 'backend'>;
 
-/** checkoutSync with the backend under test. */
+/**
+ * checkoutPackSync with the backend under test; without pathspecs, the files the pack
+ * directory's manifest lists (as `xtest-pack checkout` does).
+ */
 export function runCheckout(options: CheckoutArgs): CheckoutResult {
-  return checkoutSync({ ...options, backend: getBackend() });
+  const manifest = options.pathspecs === undefined ? readExportManifest(options.objects) : undefined;
+  return checkoutPackSync({ ...options, ...(manifest ? listedFiles(manifest) : {}), backend: getBackend() });
 }
 
 /** The command line of a checkout. */

@@ -5,7 +5,7 @@ import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ObjectFormat } from '../../src/pack/oid.js';
-import { checkoutSync } from '../../src/testdata/helper.js';
+import { testDataSync } from '../../src/harness/helper.js';
 import { git, gitRaw, tempDir } from './git.js';
 
 /** The project's root (this file is compiled to dist/test/support/). */
@@ -15,7 +15,7 @@ export const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url))
  * the tests run from the published tarball (which leaves fixtures/ out), the files
  * materialized from the test-data artifact that XTEST_PACK_OBJECTS names.
  */
-export const FIXTURE_SCRIPTS = checkoutSync(['fixtures/scripts'], { from: import.meta.url }).path('fixtures/scripts');
+export const FIXTURE_SCRIPTS = testDataSync(['fixtures/scripts'], { from: import.meta.url }).path('fixtures/scripts');
 
 let projectRepo: string | undefined;
 

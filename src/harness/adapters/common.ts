@@ -4,8 +4,8 @@
  */
 import { join } from 'node:path';
 import { XtestPackError } from '../../errors.js';
-import { checkoutListedSync, status, type TestDataMode } from '../helper.js';
-import { isCovered, normalizeTestPath } from '../package-manifest.js';
+import { listedTestDataSync, status, type TestDataMode } from '../helper.js';
+import { isCovered, normalizeTestPath } from '../../manifest/index.js';
 
 /** What an adapter gives the tests. */
 export interface ProvidedTestData {
@@ -37,7 +37,7 @@ export function prepareTestData(from: string = process.cwd(), env: NodeJS.Proces
     if (st.skip) return { mode: 'unavailable', root: '', reason: st.reason, skip: true, paths: st.paths };
     throw new XtestPackError('TESTDATA_UNAVAILABLE', st.reason, { file: st.root });
   }
-  const data = checkoutListedSync({ from, env });
+  const data = listedTestDataSync({ from, env });
   return { mode: data.mode, root: data.root, reason: st.reason, skip: false, paths: st.paths };
 }
 
