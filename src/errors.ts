@@ -18,8 +18,10 @@ export type ErrorCode =
   | 'FORMAT_MISMATCH'
   /** Where data would be written, something else already is. */
   | 'OUTPUT_CONFLICT'
-  /** A pack directory or artifact holds no pack (or a pack has no idx). */
+  /** An idx without its pack, or no pack where one is needed. */
   | 'PACK_MISSING'
+  /** A pack without its idx. */
+  | 'IDX_MISSING'
   /** The test data given are of another commit than the package names. */
   | 'TESTDATA_MISMATCH'
   | 'PACK_CORRUPT'
@@ -107,4 +109,38 @@ function formatMessage(reason: string, f: ErrorFields): string {
 /** True when `e` is an XtestPackError (optionally of the given code). */
 export function isXtestPackError(e: unknown, code?: ErrorCode): e is XtestPackError {
   return e instanceof XtestPackError && (code === undefined || e.code === code);
+}
+
+/** What an operating-system error code means, in words (the usual ones; others by their code). */
+const SYSTEM_ERRORS: Readonly<Record<string, string>> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOENT: 'no such file or directory',
+  ENOTDIR: 'not a directory',
+  EISDIR: 'is a directory',
+  EEXIST: 'already exists',
+  ENOTEMPTY: 'directory not empty',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'read-only file system',
+  EMFILE: 'too many open files',
+  EIO: 'input/output error',
+  ELOOP: 'too many levels of symbolic links',
+  ENAMETOOLONG: 'file name too long',
+};
+
+/**
+ * An ordinary operating-system error (EACCES, ENOSPC, EROFS, ENOENT, ...) as an IO error naming
+ * the path, in one line; undefined for anything else (a bug, which keeps its stack).
+ * @example
+ *   catch (e) { throw systemError(e) ?? e; }
+ */
+export function systemError(e: unknown): XtestPackError | undefined {
+  if (e instanceof XtestPackError || !(e instanceof Error)) return undefined;
+  // The shape of Node's system errors (NodeJS.ErrnoException), spelled out: this module is pure.
+  const err = e as Error & { code?: unknown; syscall?: string; path?: string };
+  if (typeof err.code !== 'string' || !/^E[A-Z]+$/.test(err.code) || err.syscall === undefined) return undefined;
+  const what = SYSTEM_ERRORS[err.code] ?? err.code;
+  const op = err.syscall.replace(/^uv_/, '').replace(/^fs\./, '');
+  return new XtestPackError('IO', `cannot ${op}: ${what} (${err.code})`, { file: err.path, cause: e });
 }

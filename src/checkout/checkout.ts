@@ -9,9 +9,8 @@
  */
 import type { Backend } from '../backend/types.js';
 import { XtestPackError } from '../errors.js';
-import { nodeStorage } from '../fs/node-storage.js';
 import type { ObjectDatabase } from '../odb/database.js';
-import { openPackDirectory } from '../odb/open.js';
+import { openTestData } from '../artifact/open.js';
 import { peel, resolveRevision } from '../odb/revision.js';
 import type { WalkEntry } from '../odb/walk.js';
 import { toHex } from '../pack/oid.js';
@@ -52,16 +51,17 @@ export interface CheckoutResult {
 }
 
 /**
- * Check out `pathspecs` of `oid` from the pack directory `objects` into `out`.
+ * Check out `pathspecs` of `oid` from the pack directory or artifact `.tar.gz` `objects` into `out`.
  * @throws UNSAFE_PATH (a hostile name, a symlink on the way), CHECKOUT_CONFLICT (an existing
  *         file differs and `force` is off), OBJECT_MISSING (naming the path and what to export),
- *         OID_MISMATCH, UNKNOWN_REVISION, PATHSPEC_UNMATCHED, IO, and read errors; the output
- *         directory is then as before.
+ *         OID_MISMATCH, UNKNOWN_REVISION, PATHSPEC_UNMATCHED, IO, the errors of opening test
+ *         data (TESTDATA_UNAVAILABLE, IDX_MISSING, ARCHIVE_CORRUPT, ...), and read errors; the
+ *         output directory is then as before.
  * @example
  *   checkoutPackSync({ objects: 'test-data', oid: manifest.commit, out: 'fixtures-out', backend });
  */
 export function checkoutPackSync(options: CheckoutOptions): CheckoutResult {
-  const opened = openPackDirectory(options.objects, nodeStorage, options.backend);
+  const opened = openTestData(options.objects, options.backend);
   try {
     return checkoutFromDatabase(opened.odb, options);
   } finally {
@@ -115,14 +115,16 @@ export function checkoutFromDatabase(odb: ObjectDatabase, options: CheckoutOptio
   };
 }
 
+/** An object missing on the way: named by the test data that lack it and the path it is for. */
 function missingHint(e: unknown, objects: string): unknown {
   if (e instanceof XtestPackError && e.code === 'OBJECT_MISSING') {
     const path = e.path ?? '';
-    return new XtestPackError(
-      'OBJECT_MISSING',
-      `not in the pack directory: export again with this path (xtest-pack export --out ${objects} ${path.replace(/\/$/, '') || '.'})`,
-      { oid: e.oid, path: path === '' ? undefined : path, file: objects, cause: e },
-    );
+    return new XtestPackError('OBJECT_MISSING', `the test data lack ${path === '' ? 'this object' : 'this path'}: they were made without it`, {
+      oid: e.oid,
+      path: path === '' ? undefined : path,
+      file: objects,
+      cause: e,
+    });
   }
   return e;
 }

@@ -9,7 +9,7 @@ import { lsTree } from '../odb/ls-tree.js';
 import { openPackDirectory, type Opened } from '../odb/open.js';
 import { openRepository } from '../odb/repository.js';
 import { peel, resolveRevision, type RevisionContext } from '../odb/revision.js';
-import { isArtifactFile, openTestData } from '../harness/artifact.js';
+import { isArtifactFile, openTestData } from '../artifact/open.js';
 import type { CommandContext } from './context.js';
 
 export interface WhereOptions {

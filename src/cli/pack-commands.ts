@@ -1,12 +1,14 @@
 /** `xtest-pack index-pack` and `xtest-pack verify`: the pack format commands. */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
+import { openTestData, type OpenedTestData } from '../artifact/open.js';
 import { XtestPackError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic.js';
 import { openFileSource } from '../fs/file-source.js';
 import { encodeIdx } from '../pack/idx/index.js';
 import { indexPack, type IndexProgress } from '../pack/index-pack.js';
 import { toHex, type ObjectFormat } from '../pack/oid.js';
+import type { ByteSource } from '../pack/source.js';
 import { formatVerifyStat, verifyPack } from '../pack/verify.js';
 import { EXIT_FAILURE, EXIT_OK, type CommandContext } from './context.js';
 import { progressFor, type Progress } from './progress.js';
@@ -51,20 +53,19 @@ export async function indexPackCommand(ctx: CommandContext, pack: string, opts: 
   }
 }
 
-/** verify: check each pack against its idx; reports each failure itself, exit status 1 if any. */
+/**
+ * verify: check each pack against its idx; a pack directory or an artifact `.tar.gz` stands for
+ * every pack it holds. Reports each failure itself; exit status 1 if any.
+ */
 export async function verifyCommand(ctx: CommandContext, names: string[], opts: VerifyOptions): Promise<number> {
   const b = await ctx.backend();
   let failed = false;
-  for (const name of names) {
-    const base = name.endsWith('.idx') ? name.slice(0, -4) : name.endsWith('.pack') ? name.slice(0, -5) : name;
-    const packPath = `${base}.pack`;
-    const idxPath = `${base}.idx`;
+  const one = (packPath: string, idxPath: string, open: () => { pack: ByteSource & { close(): void }; idx: Uint8Array }) => {
     const progress = progressFor(ctx.stderr, opts.progress);
     try {
-      const idxBytes = readBytes(idxPath);
-      const src = openFileSource(packPath);
+      const { pack, idx } = open();
       try {
-        verifyPack(src, idxBytes, b, {
+        verifyPack(pack, idx, b, {
           ...(opts.objectFormat ? { format: opts.objectFormat } : {}),
           idxName: basename(idxPath),
           onProgress: onProgress(progress),
@@ -76,7 +77,7 @@ export async function verifyCommand(ctx: CommandContext, names: string[], opts: 
         });
         if (opts.verbose && !opts.statOnly) ctx.stdout.write(`${packPath}: ok\n`);
       } finally {
-        src.close();
+        pack.close();
       }
     } catch (e) {
       progress.end();
@@ -85,8 +86,42 @@ export async function verifyCommand(ctx: CommandContext, names: string[], opts: 
       if (opts.verbose || opts.statOnly) ctx.stdout.write(`${packPath}: bad\n`);
       failed = true;
     }
+  };
+  for (const name of names) {
+    if (!isTestData(name)) {
+      const base = name.endsWith('.idx') ? name.slice(0, -4) : name.endsWith('.pack') ? name.slice(0, -5) : name;
+      one(`${base}.pack`, `${base}.idx`, () => ({ idx: readBytes(`${base}.idx`), pack: openFileSource(`${base}.pack`) }));
+      continue;
+    }
+    let data: OpenedTestData;
+    try {
+      data = openTestData(name, b);
+    } catch (e) {
+      if (!(e instanceof XtestPackError)) throw e;
+      ctx.stderr.write(`xtest-pack: ${e.message}\n`);
+      failed = true;
+      continue;
+    }
+    try {
+      for (const p of data.packs) {
+        one(p.pack, p.idx, () => {
+          const pack = data.storage.openSource(p.packPath);
+          const idx = data.storage.readFile(p.idxPath);
+          if (!pack || !idx) throw new XtestPackError('IO', 'vanished while being read', { file: p.pack });
+          return { pack, idx };
+        });
+      }
+    } finally {
+      data.close();
+    }
   }
   return failed ? EXIT_FAILURE : EXIT_OK;
+}
+
+/** A pack directory or an artifact, rather than a pack's name without its suffix. */
+function isTestData(name: string): boolean {
+  const st = statSync(name, { throwIfNoEntry: false });
+  return st !== undefined && (st.isDirectory() || /\.(tar\.gz|tgz)$/.test(name));
 }
 
 function readBytes(path: string): Uint8Array {

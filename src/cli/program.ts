@@ -11,13 +11,13 @@ import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { backendName, loadBackend } from '../backend/select.js';
 import type { Backend } from '../backend/types.js';
-import { XtestPackError } from '../errors.js';
+import { XtestPackError, systemError } from '../errors.js';
 import type { CheckoutCommandOptions } from './checkout-command.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CommandContext } from './context.js';
 import type { ExportCommandOptions, RepackCommandOptions } from './export-commands.js';
 import type { CatFileOptions, LsTreeOptions, WhereOptions } from './odb-commands.js';
 import type { IndexPackOptions, VerifyOptions } from './pack-commands.js';
-import type { ManifestCommandOptions, PackageTestCommandOptions, PackCommandOptions } from './harness-commands.js';
+import type { ManifestCommandOptions, PackageTestCommandOptions, PackCommandOptions, StatusCommandOptions } from './harness-commands.js';
 
 export interface CliIo {
   stdout: { write(s: string | Uint8Array): unknown };
@@ -68,7 +68,7 @@ export function createProgram(io: CliIo): { program: Command; run(argv: string[]
   const program = new Command('xtest-pack');
   program
     .description('Ship test fixtures as a verified git pack; read, index and verify packs without git.')
-    .option('--backend <name>', 'zlib and hash implementation: node or portable (default: $XTEST_PACK_BACKEND, else node)')
+    .addOption(new Option('--backend <name>', 'zlib and hash implementation (default: $XTEST_PACK_BACKEND, else node)').choices(['node', 'portable']))
     .option('--debug', 'print stack traces of errors')
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
@@ -91,6 +91,93 @@ export function createProgram(io: CliIo): { program: Command; run(argv: string[]
     status = code ?? EXIT_OK;
   };
 
+  // Authors' and packagers' commands first, then git's plumbing (the order of --help).
+  program
+    .command('manifest')
+    .description('author: write xtest-pack.json at the package root, naming the commit and paths of its test data (run it in prepack)')
+    .option('--allow-dirty', 'write it even when listed files have uncommitted changes (marked dirty)')
+    .option('--if-git', 'do nothing, silently, outside a git work tree')
+    .option('--json', 'print the manifest')
+    .action(async (opts: ManifestCommandOptions) => exit(await (await import('./harness-commands.js')).manifestCommand(ctx, opts)));
+
+  program
+    .command('pack')
+    .description("author: write the package's test-data artifact NAME-VERSION.xtest-pack.tar.gz (or a pack directory), to attach to a release")
+    .option('--out <dir>', 'write a pack directory (new or empty) instead of a .tar.gz')
+    .option('--tar <file>', 'where to write the .tar.gz (default: node_modules/.cache/xtest-pack/ at the package root, which npm never publishes)')
+    .option('--version <version>', "the version in the artifact's name (default: package.json's; for releases whose version is set at publish time)")
+    .option('--json', 'print what was written')
+    .action(async (opts: PackCommandOptions) => exit(await (await import('./harness-commands.js')).packCommand(ctx, opts)));
+
+  program
+    .command('package-test')
+    .description('author: npm pack, unpack where no git is, and run the tests there from the test-data artifact alone')
+    .argument('[command...]', 'the test command, after -- (default: npm test)')
+    .option('--objects <path>', 'test data to use (default: built from this repository)')
+    .option('--keep', 'keep the temporary directory')
+    .action(async (command: string[], opts: PackageTestCommandOptions) =>
+      exit(await (await import('./harness-commands.js')).packageTestCommand(ctx, command, opts)),
+    );
+
+  program
+    .command('status')
+    .description('packager: where the tests will take their data from, and in pack mode a check of the data (exit 1 when absent or damaged; 77 when absent and skipped)')
+    .option('--verify', 'read and verify every file of the test data too')
+    .option('--json', 'print the status as JSON')
+    .action(async (opts: StatusCommandOptions) => exit(await (await import('./harness-commands.js')).statusCommand(ctx, opts)));
+
+  program
+    .command('checkout')
+    .description('packager: write the test data from a pack directory or artifact, every object verified (without <oid>: what the package manifest here names, into the package)')
+    .argument('[oid]', 'a commit, annotated tag or tree: full or abbreviated id (default: the package manifest\'s commit)')
+    .argument('[pathspec...]', 'what to write (default: the manifest\'s paths, or the whole tree)')
+    .option('--objects <path>', 'the pack directory or artifact .tar.gz (default: $XTEST_PACK_OBJECTS)')
+    .option('--out <dir>', 'where to write (default: the package root without <oid>, else the current directory)')
+    .option('--force', 'replace existing files whose content differs')
+    .option('--json', 'print what was written as one JSON document')
+    .option('--progress', 'show progress on stderr even when it is not a terminal')
+    .option('--no-progress', 'never show progress')
+    .action(async (oid: string | undefined, pathspecs: string[], opts: CheckoutCommandOptions) =>
+      exit(await (await import('./checkout-command.js')).checkoutCommand(ctx, oid, pathspecs, opts)),
+    );
+
+  program
+    .command('export')
+    .description('write a pack directory with one commit and exactly the files the pathspecs select (plumbing of pack)')
+    .argument('<pathspec...>', 'files, directories (everything below), or globs (*, ?, [...], **)')
+    .requiredOption('--out <dir>', 'the pack directory to write (created if needed)')
+    .option('--repo <path>', 'the repository (default: found from the current directory)')
+    .option('--rev <rev>', 'the commit to export', 'HEAD')
+    .option('--allow-dirty', 'export even when selected files have uncommitted changes')
+    .option('--no-delta', 'write every object whole')
+    .option('--window <n>', 'objects each is compared with for deltas', positiveInt('--window'), 10)
+    .option('--depth <n>', 'longest delta chain', positiveInt('--depth'), 50)
+    .addOption(new Option('--compression <level>', 'zlib level 0-9').argParser(positiveInt('--compression')))
+    .option('--json', 'print the result as one JSON document')
+    .option('--progress', 'show progress on stderr even when it is not a terminal')
+    .option('--no-progress', 'never show progress')
+    .action(async (pathspecs: string[], opts: ExportCommandOptions) => exit(await (await import('./export-commands.js')).exportCommand(ctx, pathspecs, opts)));
+
+  program
+    .command('repack')
+    .description('merge the packs of a pack directory into one deterministic pack')
+    .argument('<dir>', 'the pack directory')
+    .option('--no-delta', 'write every object whole')
+    .option('--window <n>', 'objects each is compared with for deltas', positiveInt('--window'), 10)
+    .option('--depth <n>', 'longest delta chain', positiveInt('--depth'), 50)
+    .action(async (dir: string, opts: RepackCommandOptions) => exit(await (await import('./export-commands.js')).repackCommand(ctx, dir, opts)));
+
+  program
+    .command('verify')
+    .description('check packs against their idx, as git verify-pack')
+    .argument('<pack-or-idx...>', '.pack or .idx files (or their common name without suffix), pack directories, artifact .tar.gz files')
+    .option('-v, --verbose', 'list every object and the delta chain histogram, as git verify-pack -v')
+    .option('-s, --stat-only', 'only the histogram')
+    .addOption(new Option('--object-format <format>', 'hash of the object ids (default: inferred from the idx)').choices(['sha1', 'sha256']))
+    .option('--progress', 'show progress on stderr even when it is not a terminal')
+    .option('--no-progress', 'never show progress')
+    .action(async (names: string[], opts: VerifyOptions) => exit(await (await import('./pack-commands.js')).verifyCommand(ctx, names, opts)));
+
   program
     .command('index-pack')
     .description('write the .idx of a pack, as git index-pack; prints the pack checksum')
@@ -101,17 +188,6 @@ export function createProgram(io: CliIo): { program: Command; run(argv: string[]
     .option('--progress', 'show progress on stderr even when it is not a terminal')
     .option('--no-progress', 'never show progress')
     .action(async (pack: string, opts: IndexPackOptions) => exit(await (await import('./pack-commands.js')).indexPackCommand(ctx, pack, opts)));
-
-  program
-    .command('verify')
-    .description('check packs against their idx, as git verify-pack')
-    .argument('<pack-or-idx...>', '.pack or .idx files (or their common name without suffix)')
-    .option('-v, --verbose', 'list every object and the delta chain histogram, as git verify-pack -v')
-    .option('-s, --stat-only', 'only the histogram')
-    .addOption(new Option('--object-format <format>', 'hash of the object ids (default: inferred from the idx)').choices(['sha1', 'sha256']))
-    .option('--progress', 'show progress on stderr even when it is not a terminal')
-    .option('--no-progress', 'never show progress')
-    .action(async (names: string[], opts: VerifyOptions) => exit(await (await import('./pack-commands.js')).verifyCommand(ctx, names, opts)));
 
   withWhere(
     program
@@ -150,79 +226,6 @@ export function createProgram(io: CliIo): { program: Command; run(argv: string[]
       .option('--full-name', 'print paths from the top of the repository, not relative to the current directory'),
   ).action(async (treeish: string, paths: string[], opts: LsTreeOptions) => exit(await (await import('./odb-commands.js')).lsTreeCommand(ctx, treeish, paths, opts)));
 
-  program
-    .command('export')
-    .description('write a pack directory with one commit and exactly the files the pathspecs select')
-    .argument('<pathspec...>', 'files, directories (everything below), or globs (*, ?, [...], **)')
-    .requiredOption('--out <dir>', 'the pack directory to write (created if needed)')
-    .option('--repo <path>', 'the repository (default: found from the current directory)')
-    .option('--rev <rev>', 'the commit to export', 'HEAD')
-    .option('--allow-dirty', 'export even when selected files have uncommitted changes')
-    .option('--no-delta', 'write every object whole')
-    .option('--window <n>', 'objects each is compared with for deltas', positiveInt('--window'), 10)
-    .option('--depth <n>', 'longest delta chain', positiveInt('--depth'), 50)
-    .addOption(new Option('--compression <level>', 'zlib level 0-9').argParser(positiveInt('--compression')))
-    .option('--json', 'print the result as one JSON document')
-    .option('--progress', 'show progress on stderr even when it is not a terminal')
-    .option('--no-progress', 'never show progress')
-    .action(async (pathspecs: string[], opts: ExportCommandOptions) => exit(await (await import('./export-commands.js')).exportCommand(ctx, pathspecs, opts)));
-
-  program
-    .command('repack')
-    .description('merge the packs of a pack directory into one deterministic pack')
-    .argument('<dir>', 'the pack directory')
-    .option('--no-delta', 'write every object whole')
-    .option('--window <n>', 'objects each is compared with for deltas', positiveInt('--window'), 10)
-    .option('--depth <n>', 'longest delta chain', positiveInt('--depth'), 50)
-    .action(async (dir: string, opts: RepackCommandOptions) => exit(await (await import('./export-commands.js')).repackCommand(ctx, dir, opts)));
-
-  program
-    .command('checkout')
-    .description('write the files of a commit, tag or tree from a pack directory, every object verified')
-    .argument('<oid>', 'a commit, annotated tag or tree: full or abbreviated id')
-    .argument('[pathspec...]', 'what to write (default: the manifest\'s files, or the whole tree)')
-    .option('--objects <dir>', 'the pack directory or artifact .tar.gz (default: $XTEST_PACK_OBJECTS)')
-    .option('--out <dir>', 'where to write (default: the current directory)')
-    .option('--force', 'replace existing files whose content differs')
-    .option('--json', 'print what was written as one JSON document')
-    .option('--progress', 'show progress on stderr even when it is not a terminal')
-    .option('--no-progress', 'never show progress')
-    .action(async (oid: string, pathspecs: string[], opts: CheckoutCommandOptions) =>
-      exit(await (await import('./checkout-command.js')).checkoutCommand(ctx, oid, pathspecs, opts)),
-    );
-
-  program
-    .command('manifest')
-    .description('write xtest-pack.json at the package root: the commit and paths of its test data (for prepack)')
-    .option('--allow-dirty', 'write it even when listed files have uncommitted changes (marked dirty)')
-    .option('--if-git', 'do nothing, silently, outside a git work tree')
-    .option('--json', 'print the manifest')
-    .action(async (opts: ManifestCommandOptions) => exit(await (await import('./harness-commands.js')).manifestCommand(ctx, opts)));
-
-  program
-    .command('pack')
-    .description("write the package's test-data artifact: NAME-VERSION.xtest-pack.tar.gz, or a pack directory")
-    .option('--out <dir>', 'write a pack directory (new or empty) instead of a .tar.gz')
-    .option('--tar <file>', "where to write the .tar.gz (default: the manifest's artifact name, here)")
-    .option('--json', 'print what was written')
-    .action(async (opts: PackCommandOptions) => exit(await (await import('./harness-commands.js')).packCommand(ctx, opts)));
-
-  program
-    .command('package-test')
-    .description('npm pack, unpack where no git is, and run the tests there from the test-data artifact alone')
-    .argument('[command...]', 'the test command, after -- (default: npm test)')
-    .option('--objects <path>', 'test data to use (default: built from this repository)')
-    .option('--keep', 'keep the temporary directory')
-    .action(async (command: string[], opts: PackageTestCommandOptions) =>
-      exit(await (await import('./harness-commands.js')).packageTestCommand(ctx, command, opts)),
-    );
-
-  program
-    .command('status')
-    .description('where the test helper would take test data from: source, pack or unavailable (exit 77 when skipped)')
-    .option('--json', 'print the status as JSON')
-    .action(async (opts: { json?: boolean }) => exit(await (await import('./harness-commands.js')).statusCommand(ctx, opts)));
-
   return {
     program,
     async run(argv: string[]): Promise<number> {
@@ -247,6 +250,12 @@ function handleError(e: unknown, io: CliIo, debug: boolean): number {
     io.stderr.write(`xtest-pack: ${e.message}\n`);
     if (debug && e.stack) io.stderr.write(`${e.stack}\n`);
     return e.code === 'USAGE' ? EXIT_USAGE : EXIT_FAILURE;
+  }
+  const sys = systemError(e);
+  if (sys) {
+    io.stderr.write(`xtest-pack: ${sys.message}\n`);
+    if (debug && e instanceof Error && e.stack) io.stderr.write(`${e.stack}\n`);
+    return EXIT_FAILURE;
   }
   io.stderr.write(`xtest-pack: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
   if (debug && e instanceof Error && e.stack) io.stderr.write(`${e.stack}\n`);

@@ -16,16 +16,18 @@
  * manifest's `paths`) do not cover is an error: a forgotten entry breaks the author's own
  * runs first, not a packager's.
  */
-import { lstatSync, readFileSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
-import { getBackend } from '../backend/index.js';
+import { getBackend } from '../backend/select.js';
 import type { Backend } from '../backend/types.js';
-import { XtestPackError } from '../errors.js';
+import { XtestPackError, systemError } from '../errors.js';
 import { MANIFEST_NAME, decodePackageManifest, isCovered, isPackageManifest, normalizePathList, normalizeTestPath, readPackageManifest, type PackageManifest } from '../manifest/index.js';
+import { ARTIFACT_FILE, PACK_FILE } from '../artifact/open.js';
 import { materialize } from './materialize.js';
 import { findPackageRoot, packageDirectory, readPackageInfo, recordedPaths, type PackageInfo } from './package.js';
-import { recordPaths } from './record.js';
+import type * as Record from './record.js';
 
 export type TestDataMode = 'source' | 'pack' | 'unavailable';
 
@@ -98,7 +100,14 @@ export function status(from?: string | URL, options: Pick<TestDataOptions, 'env'
  *   readFileSync(data.path('fixtures/ok/a.json'));
  */
 export function testDataSync(paths: readonly string[], options: TestDataOptions = {}): TestData {
-  const ctx = context(options);
+  try {
+    return testDataSyncIn(context(options), paths, options);
+  } catch (e) {
+    throw forTestRun(e, options.env ?? process.env);
+  }
+}
+
+function testDataSyncIn(ctx: Context, paths: readonly string[], options: TestDataOptions): TestData {
   const { status: st, pkg } = ctx;
   if (st.mode === 'unavailable') {
     // Tests to skip may still ask at load time: they get a handle that refuses to give paths.
@@ -119,6 +128,9 @@ export function testDataSync(paths: readonly string[], options: TestDataOptions 
       }
     }
     if (st.record !== undefined) {
+      // Loaded only to record: export writes packs with pako, which a test run from a published
+      // package must not need.
+      const { recordPaths } = createRequire(import.meta.url)('./record.js') as typeof Record;
       recordPaths({ root: pkg.root, dir: st.record, paths: asked, allowDirty: ctx.env['XTEST_PACK_ALLOW_DIRTY'] === '1', backend });
     }
     return handle(pkg.root, 'source', asked);
@@ -127,7 +139,7 @@ export function testDataSync(paths: readonly string[], options: TestDataOptions 
   const manifest = ctx.manifest!;
   checkListed(ctx, asked, manifest.paths);
   const base = resolve(options.tmpdir ?? (ctx.env['XTEST_PACK_TMPDIR'] || ctx.env['AUTOPKGTEST_TMP'] || tmpdir()));
-  const root = materialize({ objects: ctx.objects!, manifest, base, backend });
+  const root = materialize({ objects: ctx.objects!, manifest, manifestFile: ctx.manifestFile, base, backend, onNotice: noticeOnce });
   return handle(root, 'pack', asked);
 }
 
@@ -138,16 +150,31 @@ export function testDataSync(paths: readonly string[], options: TestDataOptions 
  *   const data = listedTestDataSync({ from: process.cwd() });
  */
 export function listedTestDataSync(options: TestDataOptions = {}): TestData {
-  const ctx = context(options);
-  const listed = ctx.status.mode === 'pack' ? ctx.manifest!.paths : ctx.listed;
-  if (ctx.status.mode === 'unavailable') {
-    if (ctx.status.skip) return handle('', 'unavailable', [], ctx.status.reason);
-    throw new XtestPackError('TESTDATA_UNAVAILABLE', ctx.status.reason, { file: ctx.pkg.root });
+  try {
+    const ctx = context(options);
+    const listed = ctx.status.mode === 'pack' ? ctx.manifest!.paths : ctx.listed;
+    if (ctx.status.mode === 'unavailable') {
+      if (ctx.status.skip) return handle('', 'unavailable', [], ctx.status.reason);
+      throw new XtestPackError('TESTDATA_UNAVAILABLE', ctx.status.reason, { file: ctx.pkg.root });
+    }
+    if (listed.length === 0) {
+      throw new XtestPackError('PACKAGE_INVALID', `${ctx.pkg.name} lists no test data: add "xtestPack": { "paths": [...] } to package.json`, { file: ctx.pkg.root });
+    }
+    return testDataSyncIn(ctx, listed, options);
+  } catch (e) {
+    throw forTestRun(e, options.env ?? process.env);
   }
-  if (listed.length === 0) {
-    throw new XtestPackError('PACKAGE_INVALID', `${ctx.pkg.name} lists no test data: add "xtestPack": { "paths": [...] } to package.json`, { file: ctx.pkg.root });
-  }
-  return testDataSync(listed, options);
+}
+
+/**
+ * What a test run shows of a failure: an XtestPackError (an OS error becomes one) whose stack is
+ * its one line, so that a packager reads what is wrong and what to do, not xtest-pack's frames
+ * (XTEST_PACK_DEBUG=1 keeps them).
+ */
+export function forTestRun(e: unknown, env: NodeJS.ProcessEnv): unknown {
+  const err = systemError(e) ?? e;
+  if (err instanceof XtestPackError && env['XTEST_PACK_DEBUG'] !== '1') err.stack = `${err.name} [${err.code}]: ${err.message}`;
+  return err;
 }
 
 /** `testDataSync` as a promise. */
@@ -179,7 +206,7 @@ function checkListed(ctx: Context, asked: readonly string[], listed: readonly st
     if (isCovered(p, listed)) continue;
     const why =
       ctx.status.mode === 'pack'
-        ? `is not among the paths of ${ctx.manifestFile}, so the published test data do not hold it: list it in "xtestPack": { "paths": [...] } of package.json`
+        ? `is asked for by the tests, but ${ctx.manifestFile} does not list it, so the published test data do not hold it: the package is incomplete; report it to its authors${ctx.manifest?.repository ? ` (${ctx.manifest.repository})` : ''}`
         : `is not listed in "xtestPack": { "paths": [...] } of package.json: add it, so that the published test data hold it (or record a run with XTEST_PACK_RECORD=<dir>)`;
     throw new XtestPackError('PATH_NOT_LISTED', `test-data path '${p}' ${why}`, { path: p, file: ctx.pkg.root });
   }
@@ -213,6 +240,8 @@ function context(options: TestDataOptions): Context {
     st = make('source', `recording into ${recordInto}: the files are in the git work tree ${workTree}`, recordInto);
   } else if (objects !== undefined && !exists(objects)) {
     st = make('unavailable', `XTEST_PACK_OBJECTS names ${objects}, which does not exist${manifest ? ` (the test data are the artifact ${manifest.artifact})` : ''}`);
+  } else if (objects !== undefined && noPackIn(objects) !== undefined) {
+    st = make('unavailable', `XTEST_PACK_OBJECTS names ${objects}, which holds no pack${noPackIn(objects)}${manifest ? ` (the test data are the artifact ${manifest.artifact})` : ''}`);
   } else if (objects !== undefined) {
     st = manifest
       ? make('pack', `XTEST_PACK_OBJECTS=${objects}: commit ${manifest.commit}`)
@@ -223,6 +252,23 @@ function context(options: TestDataOptions): Context {
     st = make('unavailable', unavailableReason(pkg, manifest, listed));
   }
   return { pkg, env, manifest, manifestFile, listed, objects, status: st };
+}
+
+/**
+ * For a directory holding no pack: '' or ', but it holds <artifact>: name that file'; undefined
+ * when `path` is a file or a directory with a pack (what it holds is checked when it is used).
+ */
+function noPackIn(path: string): string | undefined {
+  let names: string[];
+  try {
+    names = readdirSync(path);
+  } catch {
+    return undefined;
+  }
+  // A pack or an idx: data are there (an idx without its pack is damaged, not absent).
+  if (names.some((n) => PACK_FILE.test(n))) return undefined;
+  const artifact = names.find((n) => ARTIFACT_FILE.test(n));
+  return artifact === undefined ? '' : `, but it holds ${artifact}: name that file`;
 }
 
 function unavailableReason(pkg: PackageInfo, manifest: PackageManifest | undefined, listed: readonly string[]): string {
@@ -269,4 +315,13 @@ function exists(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+const noticed = new Set<string>();
+
+/** A notice on stderr, once per process for each text. */
+function noticeOnce(line: string): void {
+  if (noticed.has(line)) return;
+  noticed.add(line);
+  process.stderr.write(`xtest-pack: note: ${line}\n`);
 }

@@ -13,9 +13,9 @@ import { join } from 'node:path';
 import type { Backend } from '../backend/types.js';
 import { checkoutFromDatabase } from '../checkout/checkout.js';
 import { XtestPackError } from '../errors.js';
-import { resolveRevision } from '../odb/revision.js';
 import { toHex } from '../pack/oid.js';
-import { openTestData } from './artifact.js';
+import { openTestData } from '../artifact/open.js';
+import { checkTestData } from './check.js';
 import type { PackageManifest } from '../manifest/index.js';
 
 /** The file whose content says a materialization is complete and what it holds. */
@@ -25,9 +25,13 @@ export interface MaterializeOptions {
   /** A pack directory or an artifact `.tar.gz`. */
   objects: string;
   manifest: PackageManifest;
+  /** The package manifest's file, for messages. */
+  manifestFile?: string;
   /** The directory materializations live under. */
   base: string;
   backend: Backend;
+  /** Told, once, when the data are of another commit with the same ids (they are used). */
+  onNotice?: (line: string) => void;
 }
 
 /**
@@ -110,21 +114,16 @@ function isComplete(dir: string, marker: string): boolean {
 
 function checkOut(options: MaterializeOptions, out: string): void {
   const { manifest, backend } = options;
+  if (manifest.paths.length === 0) return;
   const data = openTestData(options.objects, backend);
   try {
-    if (data.manifest && data.manifest.commit !== manifest.commit) {
-      throw new XtestPackError(
-        'TESTDATA_MISMATCH',
-        `the test data are of commit ${data.manifest.commit}, the package's manifest names ${manifest.commit} (use the artifact ${manifest.artifact})`,
-        { file: options.objects },
-      );
+    const checked = checkTestData(data, manifest, { backend, ...(options.manifestFile ? { manifestFile: options.manifestFile } : {}) });
+    if (checked.otherCommit !== undefined) {
+      options.onNotice?.(`the test data at ${options.objects} are of commit ${checked.otherCommit}, not ${manifest.commit}; the paths ${manifest.name} lists have the same ids there, so they are used`);
     }
-    if (manifest.paths.length === 0) return;
-    // The package's own tree (in a monorepo, a subtree), reached through verified objects.
-    const ctx = { odb: data.odb };
     try {
-      const oid = manifest.directory === '' ? manifest.commit : toHex(resolveRevision(ctx, `${manifest.commit}:${manifest.directory}`).oid);
-      checkoutFromDatabase(data.odb, { objects: options.objects, oid, out, pathspecs: manifest.paths, literal: true, backend });
+      // The package's own tree (in a monorepo, a subtree), reached through verified objects.
+      checkoutFromDatabase(data.odb, { objects: options.objects, oid: checked.tree, out, pathspecs: manifest.paths, literal: true, backend });
     } catch (e) {
       // Name the test data when the layers below could not: "object not found" alone says
       // nothing about which artifact lacks it.

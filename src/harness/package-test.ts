@@ -14,9 +14,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { extractTarEntries } from '../artifact/extract.js';
 import { decodeTarGz } from '../artifact/decode.js';
+import { ARTIFACT_FILE, PACK_FILE } from '../artifact/open.js';
+import type { TarEntry } from '../artifact/tar/header.js';
 import type { Backend } from '../backend/types.js';
 import { XtestPackError } from '../errors.js';
-import { MANIFEST_NAME, decodePackageManifest } from '../manifest/index.js';
+import { MANIFEST_NAME, decodePackageManifest, isCovered, type PackageManifest } from '../manifest/index.js';
 import { gitWorkTree } from './helper.js';
 import { buildArtifact } from './publish.js';
 
@@ -69,7 +71,8 @@ export function packageTest(options: PackageTestOptions): PackageTestResult {
 
     const pkgDir = join(tmp, 'package');
     log(`unpack ${tgz} into ${pkgDir}`);
-    extractTarEntries(decodeTarGz(readFileSync(join(tmp, tgz)), options.backend, { file: tgz }), pkgDir, { strip: 1 });
+    const entries = decodeTarGz(readFileSync(join(tmp, tgz)), options.backend, { file: tgz });
+    extractTarEntries(entries, pkgDir, { strip: 1 });
     const manifestFile = join(pkgDir, MANIFEST_NAME);
     let manifestText: string;
     try {
@@ -78,6 +81,7 @@ export function packageTest(options: PackageTestOptions): PackageTestResult {
       throw new XtestPackError('PACKAGE_INVALID', `the packed tarball has no ${MANIFEST_NAME}: add "prepack": "xtest-pack manifest --if-git" to the scripts of package.json`, { file: tgz });
     }
     const manifest = decodePackageManifest(manifestText, `${tgz}:${MANIFEST_NAME}`);
+    checkNotPublished(entries, manifest, tgz);
 
     const modules = join(options.root, 'node_modules');
     if (existsSync(modules)) symlinkSync(modules, join(pkgDir, 'node_modules'), 'dir');
@@ -109,5 +113,26 @@ export function packageTest(options: PackageTestOptions): PackageTestResult {
     return { status, kept: keep ? tmp : undefined };
   } finally {
     if (!keep) rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The published tarball must hold neither the test data (then the run would not test the
+ * artifact, and the package would publish what it meant to leave out) nor an artifact.
+ * @throws PACKAGE_INVALID naming what it holds and how to leave it out.
+ */
+function checkNotPublished(entries: readonly TarEntry[], manifest: PackageManifest, tgz: string): void {
+  const paths = entries.map((e) => e.path.replace(/^[^/]*\//, ''));
+  const data = paths.filter((p) => isCovered(p, manifest.paths));
+  if (data.length > 0) {
+    throw new XtestPackError(
+      'PACKAGE_INVALID',
+      `the packed tarball holds test data it lists (${data.slice(0, 3).join(', ')}${data.length > 3 ? ', …' : ''}): leave ${manifest.paths.join(', ')} out of "files" (or add them to .npmignore), so that the package's tests run from the artifact`,
+      { file: tgz },
+    );
+  }
+  const artifacts = paths.filter((p) => ARTIFACT_FILE.test(p) || PACK_FILE.test(p.slice(p.lastIndexOf('/') + 1)));
+  if (artifacts.length > 0) {
+    throw new XtestPackError('PACKAGE_INVALID', `the packed tarball holds test-data artifacts (${artifacts.slice(0, 3).join(', ')}): leave them out of "files" (or add them to .npmignore); \`xtest-pack pack\` writes to node_modules/.cache/xtest-pack/, which npm never publishes`, { file: tgz });
   }
 }

@@ -4,16 +4,19 @@
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Backend } from '../backend/types.js';
 import { XtestPackError } from '../errors.js';
 import { exportTestData, planExport, repositoryUrl } from '../export/export.js';
-import { MANIFEST_NAME, artifactName, decodePackageManifest, encodePackageManifest, normalizePathList, type PackageManifest } from '../manifest/index.js';
+import { MANIFEST_NAME, artifactName, encodePackageManifest, normalizePathList, readPackageManifest, type PackageManifest } from '../manifest/index.js';
 import { writeFileAtomic } from '../fs/atomic.js';
 import { nodeStorage } from '../fs/node-storage.js';
 import { Repository } from '../odb/repository.js';
+import { resolveRevision } from '../odb/revision.js';
 import { toHex } from '../pack/oid.js';
-import { writeArtifactTar } from './artifact.js';
+import { encodeTarGz } from '../artifact/encode.js';
+import type { TarEntry } from '../artifact/tar/header.js';
+import { ARTIFACT_DIRECTORY, PACK_FILE } from '../artifact/open.js';
 import { packageDirectory, readPackageInfo, recordedPaths } from './package.js';
 
 export interface ManifestOptions {
@@ -51,14 +54,18 @@ export function makePackageManifest(options: ManifestOptions): PackageManifest {
       literal: true,
       backend: options.backend,
     });
+    const commit = toHex(plan.commit);
+    const ctx = { odb: repo.odb, refs: repo.refs };
+    const ids = Object.fromEntries(paths.map((p) => [p, toHex(resolveRevision(ctx, `${commit}:${directory === '' ? p : `${directory}/${p}`}`).oid)]));
     return {
       name: pkg.name,
       version: pkg.version,
       objectFormat: repo.format,
-      commit: toHex(plan.commit),
+      commit,
       repository: repositoryUrl(repo, options.root),
       directory,
       paths,
+      ids,
       artifact: artifactName(pkg.name, pkg.version),
       dirty: plan.skipped.some((s) => s.reason !== 'gitlink'),
     };
@@ -80,16 +87,12 @@ export function writePackageManifest(options: ManifestOptions): { manifest: Pack
   return { manifest, file };
 }
 
-/** The package manifest at `root`, or undefined when there is none (or it is another kind). */
-export function readPackageManifest(root: string): PackageManifest | undefined {
-  const file = join(root, MANIFEST_NAME);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-  return decodePackageManifest(text, file);
+/**
+ * Where `pack` writes the artifact by default: `node_modules/.cache/xtest-pack` at the package
+ * root, a place npm never puts in a published tarball (whatever `files` or `.npmignore` say).
+ */
+export function artifactDirectory(root: string): string {
+  return join(root, 'node_modules', '.cache', 'xtest-pack');
 }
 
 export interface ArtifactOptions {
@@ -99,9 +102,10 @@ export interface ArtifactOptions {
   manifest?: PackageManifest;
   /** Write a pack directory here (it must not exist, or be empty)... */
   out?: string;
-  /** ...or the `.tar.gz` artifact here (default: the manifest's artifact name in `cwd`). */
+  /** ...or the `.tar.gz` artifact here (default: `artifactDirectory(root)`/the manifest's artifact name). */
   tar?: string;
-  cwd?: string;
+  /** The version in the artifact's name, instead of the manifest's (package.json's). */
+  version?: string;
   backend: Backend;
 }
 
@@ -111,10 +115,10 @@ export interface ArtifactOptions {
  * @throws PATHSPEC_UNMATCHED (a listed path not in the commit), UNKNOWN_REVISION (the commit is
  *         not in the repository), and write errors.
  * @example
- *   buildArtifact({ root: process.cwd(), backend });  // ./NAME-VERSION.xtest-pack.tar.gz
+ *   buildArtifact({ root: process.cwd(), backend });  // node_modules/.cache/xtest-pack/NAME-VERSION.xtest-pack.tar.gz
  */
 export function buildArtifact(options: ArtifactOptions): { manifest: PackageManifest; path: string; size: number } {
-  const manifest = options.manifest ?? readPackageManifest(options.root) ?? makePackageManifest({ root: options.root, backend: options.backend });
+  const manifest = options.manifest ?? readPackageManifest(join(options.root, MANIFEST_NAME)) ?? makePackageManifest({ root: options.root, backend: options.backend });
   const { repo } = Repository.discover(options.root, nodeStorage, options.backend);
   const workTree = repo.workTree;
   repo.close();
@@ -122,7 +126,8 @@ export function buildArtifact(options: ArtifactOptions): { manifest: PackageMani
   if (options.out !== undefined && (readdirSafe(options.out)?.length ?? 0) > 0) {
     throw new XtestPackError('OUTPUT_CONFLICT', 'the output directory is not empty', { file: options.out });
   }
-  const target = options.out ?? options.tar ?? join(options.cwd ?? process.cwd(), manifest.artifact);
+  const name = options.version === undefined ? manifest.artifact : artifactName(manifest.name, options.version);
+  const target = options.out ?? options.tar ?? join(artifactDirectory(options.root), name);
   const staging = mkdtempSync(join(tmpdir(), 'xtest-pack-artifact-'));
   try {
     const result = exportTestData({
@@ -144,6 +149,7 @@ export function buildArtifact(options: ArtifactOptions): { manifest: PackageMani
       for (const n of readdirSync(staging).sort().reverse()) renameOrCopy(join(staging, n), join(options.out, n));
       return { manifest, path: options.out, size: result.packSize };
     }
+    mkdirSync(dirname(target), { recursive: true });
     return { manifest, path: target, size: writeArtifactTar(staging, target) };
   } finally {
     rmSync(staging, { recursive: true, force: true });
@@ -166,4 +172,23 @@ function renameOrCopy(from: string, to: string): void {
     if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
     writeFileAtomic(to, readFileSync(from), statSync(from).mode & 0o777);
   }
+}
+
+/**
+ * Write the pack directory `dir` as a deterministic artifact `.tar.gz` at `file`.
+ * @throws IO
+ * @example
+ *   writeArtifactTar('test-data', 'left-pad-1.3.0.xtest-pack.tar.gz');
+ */
+export function writeArtifactTar(dir: string, file: string): number {
+  const names = readdirSync(dir).filter((n) => PACK_FILE.test(n) || n === MANIFEST_NAME).sort();
+  const entries: TarEntry[] = names.map((name) => ({
+    path: `${ARTIFACT_DIRECTORY}/${name}`,
+    type: 'file',
+    mode: 0o644,
+    data: readFileSync(join(dir, name)),
+  }));
+  const bytes = encodeTarGz(entries);
+  writeFileAtomic(file, bytes);
+  return bytes.length;
 }

@@ -13,6 +13,7 @@
  *     "repository": "https://github.com/…",      (when known)
  *     "directory": "packages/left-pad",            (the package inside the repository; "" at the top)
  *     "paths": ["fixtures", "test/data/a.bin"],   (relative to the package root)
+ *     "ids": { "fixtures": "<tree id>", "test/data/a.bin": "<blob id>" },   (each path's object)
  *     "artifact": "left-pad-1.3.0.xtest-pack.tar.gz",
  *     "dirty": false
  *   }
@@ -37,6 +38,12 @@ export interface PackageManifest {
   readonly directory: string;
   /** What the tests need, relative to the package root: files or directories. */
   readonly paths: readonly string[];
+  /**
+   * The object id of each listed path at the commit (a tree for a directory, a blob for a file):
+   * test data of another commit whose paths have exactly these ids are the same data. Absent in
+   * manifests of xtest-pack 0.1.
+   */
+  readonly ids: Readonly<Record<string, string>> | undefined;
   readonly artifact: string;
   /** Written from a work tree whose listed files differed from the commit. */
   readonly dirty: boolean;
@@ -58,6 +65,7 @@ export function encodePackageManifest(m: PackageManifest): string {
     ...(m.repository !== undefined ? { repository: m.repository } : {}),
     directory: m.directory,
     paths: normalizePathList(m.paths),
+    ...(m.ids !== undefined ? { ids: Object.fromEntries(normalizePathList(m.paths).map((p) => [p, m.ids![p]])) } : {}),
     artifact: m.artifact,
     dirty: m.dirty,
   };
@@ -102,6 +110,15 @@ export function decodePackageManifest(text: string, file: string): PackageManife
   const dir = directory === '' ? '' : checked('directory', () => normalizeTestPath(directory));
   if (!Array.isArray(o['paths']) || !o['paths'].every((p) => typeof p === 'string')) throw bad('"paths" must be an array of strings');
   const paths = checked('paths', () => normalizePathList(o['paths'] as string[]));
+  let ids: Record<string, string> | undefined;
+  if (o['ids'] !== undefined) {
+    const raw = o['ids'];
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw bad('"ids" must be an object of path: id');
+    const keys = Object.keys(raw).sort();
+    if (keys.length !== paths.length || !paths.every((p) => Object.hasOwn(raw, p))) throw bad('"ids" must name exactly the paths of "paths"');
+    const id = idChecker(objectFormat, bad);
+    ids = Object.fromEntries(paths.map((p) => [p, id(`ids.${p}`, (raw as Record<string, unknown>)[p])]));
+  }
   if (typeof o['dirty'] !== 'boolean') throw bad('"dirty" must be true or false');
   if (o['repository'] !== undefined && typeof o['repository'] !== 'string') throw bad('"repository" must be a string');
   return {
@@ -112,6 +129,7 @@ export function decodePackageManifest(text: string, file: string): PackageManife
     repository: o['repository'] as string | undefined,
     directory: dir,
     paths,
+    ids,
     artifact: str('artifact'),
     dirty: o['dirty'],
   };

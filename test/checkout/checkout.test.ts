@@ -2,7 +2,7 @@
 // (a differing file is a conflict unless --force replaces it; an identical one is left alone;
 // a second run is a no-op that rewrites nothing), things in the way (a directory where a file
 // goes, a file where a directory goes, an output path that is a file), objects missing from the
-// pack directory (OBJECT_MISSING naming the path and the id, and saying to export again),
+// pack directory (OBJECT_MISSING naming the path and the id, and that the data were made without it),
 // unmatched pathspecs, unknown ids, progress, the promise API, legacy modes, names kept byte
 // for byte, and the command line's defaults ($XTEST_PACK_OBJECTS, the current directory),
 // --json and exit codes. Every refusal leaves the output directory as it was.
@@ -171,10 +171,10 @@ describe('what the pack directory lacks', () => {
     return { packs, commit: m.commit };
   }
 
-  test('a blob not exported: OBJECT_MISSING naming the path and the id, saying to export it', () => {
+  test('a blob not exported: OBJECT_MISSING naming the path and the id, saying the data were made without it', () => {
     const { packs, commit } = partialExport();
     const a = arena();
-    const e = expectRefusal(a, { objects: packs, oid: commit, pathspecs: ['dir/a.txt', 'dir/b.txt'] }, 'OBJECT_MISSING', ['dir/b.txt', 'export']);
+    const e = expectRefusal(a, { objects: packs, oid: commit, pathspecs: ['dir/a.txt', 'dir/b.txt'] }, 'OBJECT_MISSING', ['dir/b.txt', 'made without it']);
     assert.equal(e.path, 'dir/b.txt');
     assert.equal(e.oid, revParse(sha1, `${commit}:dir/b.txt`));
     assert.ok(e.message.includes(e.oid!), 'the message names the id');
@@ -185,7 +185,7 @@ describe('what the pack directory lacks', () => {
   test('a tree not exported: OBJECT_MISSING naming the directory', () => {
     const { packs, commit } = partialExport();
     const a = arena();
-    const e = expectRefusal(a, { objects: packs, oid: commit, pathspecs: ['bin/run.sh'] }, 'OBJECT_MISSING', ['bin/', 'export']);
+    const e = expectRefusal(a, { objects: packs, oid: commit, pathspecs: ['bin/run.sh'] }, 'OBJECT_MISSING', ['bin/', 'made without it']);
     assert.equal(e.oid, revParse(sha1, `${commit}:bin`));
   });
 

@@ -15,6 +15,7 @@ import {
   type ExportManifest,
 } from '../../src/manifest/index.js';
 import { xtestPack } from '../support/cli.js';
+import { git } from '../support/git.js';
 import { scratchDir } from '../support/repos.js';
 
 const ID = 'a'.repeat(40);
@@ -95,6 +96,13 @@ describe('export manifest', () => {
     const dir = scratchDir('xtest-pack-manifest-');
     mkdirSync(join(dir, 'packs'));
     assert.equal(readExportManifest(join(dir, 'packs')), undefined);
+    const repo = join(dir, 'repo');
+    git(['init', '-q', repo]);
+    writeFileSync(join(repo, 'a.txt'), 'a\n');
+    git(['-C', repo, 'add', 'a.txt']);
+    git(['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@example.org', 'commit', '-qm', 'a']);
+    const exported = xtestPack(['export', '--repo', repo, '--out', join(dir, 'packs'), 'a.txt']);
+    assert.equal(exported.status, 0, exported.stderr);
     writeFileSync(join(dir, 'packs', 'xtest-pack.json'), '{not json');
     const r = xtestPack(['checkout', '--objects', join(dir, 'packs'), '--out', join(dir, 'out'), ID]);
     assert.equal(r.status, 1, r.stderr);

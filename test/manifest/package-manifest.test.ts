@@ -24,6 +24,7 @@ const BASE: PackageManifest = {
   repository: 'https://example.org/acme/left-pad.git',
   directory: 'packages/left-pad',
   paths: ['test/data', 'fixtures'],
+  ids: { fixtures: 'b'.repeat(40), 'test/data': 'c'.repeat(40) },
   artifact: 'acme-left-pad-1.3.0.xtest-pack.tar.gz',
   dirty: false,
 };
@@ -33,7 +34,7 @@ describe('package manifest', () => {
     const text = encodePackageManifest(BASE);
     assert.ok(text.endsWith('}\n'));
     assert.deepEqual(Object.keys(JSON.parse(text)), [
-      'formatVersion', 'kind', 'name', 'version', 'objectFormat', 'commit', 'repository', 'directory', 'paths', 'artifact', 'dirty',
+      'formatVersion', 'kind', 'name', 'version', 'objectFormat', 'commit', 'repository', 'directory', 'paths', 'ids', 'artifact', 'dirty',
     ]);
     assert.deepEqual(JSON.parse(text).paths, ['fixtures', 'test/data']);
     assert.equal(encodePackageManifest({ ...BASE, paths: ['fixtures', 'test/data/', './fixtures'] }), text);
@@ -51,13 +52,16 @@ describe('package manifest', () => {
           repo: fc.option(fc.string(), { nil: undefined }),
           dirty: fc.boolean(),
           nibble: fc.constantFrom(...'0123456789abcdef'),
+          withIds: fc.boolean(),
         }),
         (r) => {
+          const n = r.format === 'sha1' ? 40 : 64;
           const m: PackageManifest = {
             ...BASE,
             objectFormat: r.format,
-            commit: r.nibble.repeat(r.format === 'sha1' ? 40 : 64),
+            commit: r.nibble.repeat(n),
             paths: r.paths,
+            ids: r.withIds ? Object.fromEntries(normalizePathList(r.paths).map((p, i) => [p, (i % 16).toString(16).repeat(n)])) : undefined,
             directory: r.dir ?? '',
             repository: r.repo,
             dirty: r.dirty,
@@ -92,6 +96,9 @@ describe('package manifest', () => {
     ['directory', '../x', 'climbs'],
     ['dirty', 'no', '"dirty"'],
     ['artifact', 3, '"artifact"'],
+    ['ids', ['x'], '"ids"'],
+    ['ids', { fixtures: 'b'.repeat(40) }, 'exactly the paths'],
+    ['ids', { fixtures: 'b'.repeat(40), 'test/data': 'c'.repeat(39) }, '"ids.test/data"'],
   ] as const) {
     test(`refuses ${field} = ${JSON.stringify(value)}, naming the file`, () => {
       const o = JSON.parse(encodePackageManifest(BASE)) as Record<string, unknown>;

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { XtestPackError } from '../../errors.js';
-import { listedTestDataSync, status, type TestDataMode } from '../helper.js';
+import { forTestRun, listedTestDataSync, status, type TestDataMode } from '../helper.js';
 import { isCovered, normalizeTestPath } from '../../manifest/index.js';
 
 /** What an adapter gives the tests. */
@@ -32,6 +32,14 @@ export const ENV_PATHS = 'XTEST_PACK_PATHS';
  *   const data = prepareTestData(process.cwd());
  */
 export function prepareTestData(from: string = process.cwd(), env: NodeJS.ProcessEnv = process.env): ProvidedTestData {
+  try {
+    return prepare(from, env);
+  } catch (e) {
+    throw forTestRun(e, env);
+  }
+}
+
+function prepare(from: string, env: NodeJS.ProcessEnv): ProvidedTestData {
   const st = status(from, { env });
   if (st.mode === 'unavailable') {
     if (st.skip) return { mode: 'unavailable', root: '', reason: st.reason, skip: true, paths: st.paths };
