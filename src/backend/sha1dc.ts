@@ -59,13 +59,13 @@ const K3 = 0xca62c1d6 | 0;
 // Scratch layout (one Int32Array per hasher; no allocation per block). W sits at 0 because
 // ubcCheck reads it there.
 const W_AT = 0; // 80 expanded words of the block
-const W2_AT = 80; // 80 words W ^ dm of the DV being tried
-const S58_AT = 160; // state A..E before step 58
-const S65_AT = 165; // state A..E before step 65
-const IHV_AT = 170; // chaining value
-const IHV1_AT = 175; // chaining value before the block
-const ST_AT = 180; // a state being stepped on the rare paths
-const SCRATCH_WORDS = 185;
+const S58_AT = 80; // state A..E before step 58
+const S65_AT = 85; // state A..E before step 65
+const IHV_AT = 90; // chaining value
+const IHV1_AT = 95; // chaining value before the block
+const ST_AT = 100; // states being stepped on the rare paths
+const ST2_AT = 105;
+const SCRATCH_WORDS = 110;
 
 /**
  * An incremental sha1dc hash. `digest()` or `finish()` may be called once.
@@ -77,6 +77,7 @@ export class Sha1DC implements Hasher {
   private readonly s = new Int32Array(SCRATCH_WORDS);
   /** Bytes of an incomplete block. */
   private readonly buf = new Uint8Array(64);
+  private readonly bufView = new DataView(this.buf.buffer);
   private bufLength = 0;
   /** Bytes hashed so far (a double: exact far beyond 4 GiB). */
   private total = 0;
@@ -111,11 +112,11 @@ export class Sha1DC implements Hasher {
       this.bufLength += take;
       pos = take;
       if (this.bufLength < 64) return this;
-      this.blocks(this.buf, 0, 64);
+      this.blocks(this.bufView, 0, 64);
       this.bufLength = 0;
     }
     const whole = length - ((length - pos) % 64);
-    if (whole > pos) this.blocks(data, pos, whole);
+    if (whole > pos) this.blocks(new DataView(data.buffer, data.byteOffset, length), pos, whole);
     if (whole < length) {
       this.buf.set(data.subarray(whole), 0);
       this.bufLength = length - whole;
@@ -138,7 +139,7 @@ export class Sha1DC implements Hasher {
     buf[n++] = 0x80;
     if (n > 56) {
       buf.fill(0, n, 64);
-      this.blocks(buf, 0, 64);
+      this.blocks(this.bufView, 0, 64);
       n = 0;
     }
     buf.fill(0, n, 56);
@@ -148,7 +149,7 @@ export class Sha1DC implements Hasher {
     const lo = (total % 0x20000000) * 8;
     writeU32(buf, 56, hi);
     writeU32(buf, 60, lo);
-    this.blocks(buf, 0, 64);
+    this.blocks(this.bufView, 0, 64);
     this.done = true;
     const digest = new Uint8Array(20);
     for (let i = 0; i < 5; i++) writeU32(digest, 4 * i, this.s[IHV_AT + i]!);
@@ -172,12 +173,13 @@ export class Sha1DC implements Hasher {
     return digest;
   }
 
-  /** Compress the whole blocks of `data[pos, end)`, then look for collisions in each. */
-  private blocks(data: Uint8Array, pos: number, end: number): void {
+  /** Compress the whole blocks of bytes `[pos, end)` of `v`, looking for collisions in each. */
+  private blocks(v: DataView, pos: number, end: number): void {
     const s = this.s;
+    const detect = this.detect;
     for (; pos < end; pos += 64) {
-      compress(s, data, pos);
-      if (this.detect) {
+      compress(s, v, pos);
+      if (detect) {
         const mask = ubcCheck(s);
         if (mask !== 0 && this.tryDisturbanceVectors(mask)) this.collision = true;
       }
@@ -192,13 +194,11 @@ export class Sha1DC implements Hasher {
     const s = this.s;
     for (let i = 0; i < SHA1DC_DVS.length; i++) {
       if (((mask >>> i) & 1) === 0) continue;
-      const row = 80 * i;
-      for (let t = 0; t < 80; t++) s[W2_AT + t] = s[W_AT + t]! ^ SHA1DC_DM[row + t]!;
       const testt = SHA1DC_DVS[i]!.testt;
-      if (recompress(s, testt === 58 ? S58_AT : S65_AT, testt, this.reducedRound)) {
+      if (recompress(s, testt === 58 ? S58_AT : S65_AT, testt, 80 * i, this.reducedRound)) {
         if (this.safeHash) {
-          compressExpanded(s, IHV_AT, W_AT);
-          compressExpanded(s, IHV_AT, W_AT);
+          compressAgain(s);
+          compressAgain(s);
         }
         return true;
       }
@@ -224,19 +224,14 @@ function writeU32(out: Uint8Array, pos: number, x: number): void {
 }
 
 /**
- * One SHA-1 compression of the block at `data[pos]`: expands it into `s[W_AT..+80]`, saves the
- * states before steps 58 and 65, moves the chaining value on (saving the old one in IHV1).
- * Steps run 5 at a time with rotating names, so no variable is copied: step t computes
- * e += rotl(a, 5) + f(b, c, d) + K + W[t]; b = rotl(b, 30), the next step uses (e, a, b, c, d).
+ * One SHA-1 compression of the block at byte `pos` of `v`: expands it into `s[W_AT..+80]` as it
+ * goes, saves the states before steps 58 and 65, moves the chaining value on (keeping the old
+ * one in IHV1). Unrolled by hand, with rotating names so that no variable is copied: step t
+ * computes e += rotl(a, 5) + f(b, c, d) + K + W[t]; b = rotl(b, 30), and step t + 1 uses
+ * (e, a, b, c, d). Unrolled and with the expansion inside the steps it runs about 1.6x as fast
+ * as loops of five steps after a separate expansion loop (measured, node 20).
  */
-function compress(s: Int32Array, data: Uint8Array, pos: number): void {
-  for (let t = 0; t < 16; t++, pos += 4) {
-    s[t] = (data[pos]! << 24) | (data[pos + 1]! << 16) | (data[pos + 2]! << 8) | data[pos + 3]!;
-  }
-  for (let t = 16; t < 80; t++) {
-    const x = s[t - 3]! ^ s[t - 8]! ^ s[t - 14]! ^ s[t - 16]!;
-    s[t] = (x << 1) | (x >>> 31);
-  }
+function compress(s: Int32Array, v: DataView, pos: number): void {
   const h0 = s[IHV_AT]!;
   const h1 = s[IHV_AT + 1]!;
   const h2 = s[IHV_AT + 2]!;
@@ -247,86 +242,169 @@ function compress(s: Int32Array, data: Uint8Array, pos: number): void {
   let c = h2;
   let d = h3;
   let e = h4;
-  for (let t = 0; t < 20; t += 5) {
-    e = (e + ((a << 5) | (a >>> 27)) + (d ^ (b & (c ^ d))) + K0 + s[t]!) | 0;
-    b = (b << 30) | (b >>> 2);
-    d = (d + ((e << 5) | (e >>> 27)) + (c ^ (a & (b ^ c))) + K0 + s[t + 1]!) | 0;
-    a = (a << 30) | (a >>> 2);
-    c = (c + ((d << 5) | (d >>> 27)) + (b ^ (e & (a ^ b))) + K0 + s[t + 2]!) | 0;
-    e = (e << 30) | (e >>> 2);
-    b = (b + ((c << 5) | (c >>> 27)) + (a ^ (d & (e ^ a))) + K0 + s[t + 3]!) | 0;
-    d = (d << 30) | (d >>> 2);
-    a = (a + ((b << 5) | (b >>> 27)) + (e ^ (c & (d ^ e))) + K0 + s[t + 4]!) | 0;
-    c = (c << 30) | (c >>> 2);
-  }
-  for (let t = 20; t < 40; t += 5) {
-    e = (e + ((a << 5) | (a >>> 27)) + (b ^ c ^ d) + K1 + s[t]!) | 0;
-    b = (b << 30) | (b >>> 2);
-    d = (d + ((e << 5) | (e >>> 27)) + (a ^ b ^ c) + K1 + s[t + 1]!) | 0;
-    a = (a << 30) | (a >>> 2);
-    c = (c + ((d << 5) | (d >>> 27)) + (e ^ a ^ b) + K1 + s[t + 2]!) | 0;
-    e = (e << 30) | (e >>> 2);
-    b = (b + ((c << 5) | (c >>> 27)) + (d ^ e ^ a) + K1 + s[t + 3]!) | 0;
-    d = (d << 30) | (d >>> 2);
-    a = (a + ((b << 5) | (b >>> 27)) + (c ^ d ^ e) + K1 + s[t + 4]!) | 0;
-    c = (c << 30) | (c >>> 2);
-  }
-  for (let t = 40; t < 55; t += 5) {
-    e = (e + ((a << 5) | (a >>> 27)) + ((b & c) | (d & (b | c))) + K2 + s[t]!) | 0;
-    b = (b << 30) | (b >>> 2);
-    d = (d + ((e << 5) | (e >>> 27)) + ((a & b) | (c & (a | b))) + K2 + s[t + 1]!) | 0;
-    a = (a << 30) | (a >>> 2);
-    c = (c + ((d << 5) | (d >>> 27)) + ((e & a) | (b & (e | a))) + K2 + s[t + 2]!) | 0;
-    e = (e << 30) | (e >>> 2);
-    b = (b + ((c << 5) | (c >>> 27)) + ((d & e) | (a & (d | e))) + K2 + s[t + 3]!) | 0;
-    d = (d << 30) | (d >>> 2);
-    a = (a + ((b << 5) | (b >>> 27)) + ((c & d) | (e & (c | d))) + K2 + s[t + 4]!) | 0;
-    c = (c << 30) | (c >>> 2);
-  }
-  // steps 55-57, then the state before step 58: after three steps A..E sit in c, d, e, a, b
-  e = (e + ((a << 5) | (a >>> 27)) + ((b & c) | (d & (b | c))) + K2 + s[55]!) | 0;
-  b = (b << 30) | (b >>> 2);
-  d = (d + ((e << 5) | (e >>> 27)) + ((a & b) | (c & (a | b))) + K2 + s[56]!) | 0;
-  a = (a << 30) | (a >>> 2);
-  c = (c + ((d << 5) | (d >>> 27)) + ((e & a) | (b & (e | a))) + K2 + s[57]!) | 0;
-  e = (e << 30) | (e >>> 2);
-  s[S58_AT] = c;
-  s[S58_AT + 1] = d;
-  s[S58_AT + 2] = e;
-  s[S58_AT + 3] = a;
-  s[S58_AT + 4] = b;
-  b = (b + ((c << 5) | (c >>> 27)) + ((d & e) | (a & (d | e))) + K2 + s[58]!) | 0;
-  d = (d << 30) | (d >>> 2);
-  a = (a + ((b << 5) | (b >>> 27)) + ((c & d) | (e & (c | d))) + K2 + s[59]!) | 0;
-  c = (c << 30) | (c >>> 2);
-  // steps 60-64: names back in order, so the state before step 65 is a, b, c, d, e
-  e = (e + ((a << 5) | (a >>> 27)) + (b ^ c ^ d) + K3 + s[60]!) | 0;
-  b = (b << 30) | (b >>> 2);
-  d = (d + ((e << 5) | (e >>> 27)) + (a ^ b ^ c) + K3 + s[61]!) | 0;
-  a = (a << 30) | (a >>> 2);
-  c = (c + ((d << 5) | (d >>> 27)) + (e ^ a ^ b) + K3 + s[62]!) | 0;
-  e = (e << 30) | (e >>> 2);
-  b = (b + ((c << 5) | (c >>> 27)) + (d ^ e ^ a) + K3 + s[63]!) | 0;
-  d = (d << 30) | (d >>> 2);
-  a = (a + ((b << 5) | (b >>> 27)) + (c ^ d ^ e) + K3 + s[64]!) | 0;
-  c = (c << 30) | (c >>> 2);
-  s[S65_AT] = a;
-  s[S65_AT + 1] = b;
-  s[S65_AT + 2] = c;
-  s[S65_AT + 3] = d;
-  s[S65_AT + 4] = e;
-  for (let t = 65; t < 80; t += 5) {
-    e = (e + ((a << 5) | (a >>> 27)) + (b ^ c ^ d) + K3 + s[t]!) | 0;
-    b = (b << 30) | (b >>> 2);
-    d = (d + ((e << 5) | (e >>> 27)) + (a ^ b ^ c) + K3 + s[t + 1]!) | 0;
-    a = (a << 30) | (a >>> 2);
-    c = (c + ((d << 5) | (d >>> 27)) + (e ^ a ^ b) + K3 + s[t + 2]!) | 0;
-    e = (e << 30) | (e >>> 2);
-    b = (b + ((c << 5) | (c >>> 27)) + (d ^ e ^ a) + K3 + s[t + 3]!) | 0;
-    d = (d << 30) | (d >>> 2);
-    a = (a + ((b << 5) | (b >>> 27)) + (c ^ d ^ e) + K3 + s[t + 4]!) | 0;
-    c = (c << 30) | (c >>> 2);
-  }
+  let w = 0;
+  w = v.getInt32(pos + 0); s[0] = w;
+  e = (e + ((a << 5) | (a >>> 27)) + (d ^ (b & (c ^ d))) + K0 + w) | 0; b = (b << 30) | (b >>> 2);
+  w = v.getInt32(pos + 4); s[1] = w;
+  d = (d + ((e << 5) | (e >>> 27)) + (c ^ (a & (b ^ c))) + K0 + w) | 0; a = (a << 30) | (a >>> 2);
+  w = v.getInt32(pos + 8); s[2] = w;
+  c = (c + ((d << 5) | (d >>> 27)) + (b ^ (e & (a ^ b))) + K0 + w) | 0; e = (e << 30) | (e >>> 2);
+  w = v.getInt32(pos + 12); s[3] = w;
+  b = (b + ((c << 5) | (c >>> 27)) + (a ^ (d & (e ^ a))) + K0 + w) | 0; d = (d << 30) | (d >>> 2);
+  w = v.getInt32(pos + 16); s[4] = w;
+  a = (a + ((b << 5) | (b >>> 27)) + (e ^ (c & (d ^ e))) + K0 + w) | 0; c = (c << 30) | (c >>> 2);
+  w = v.getInt32(pos + 20); s[5] = w;
+  e = (e + ((a << 5) | (a >>> 27)) + (d ^ (b & (c ^ d))) + K0 + w) | 0; b = (b << 30) | (b >>> 2);
+  w = v.getInt32(pos + 24); s[6] = w;
+  d = (d + ((e << 5) | (e >>> 27)) + (c ^ (a & (b ^ c))) + K0 + w) | 0; a = (a << 30) | (a >>> 2);
+  w = v.getInt32(pos + 28); s[7] = w;
+  c = (c + ((d << 5) | (d >>> 27)) + (b ^ (e & (a ^ b))) + K0 + w) | 0; e = (e << 30) | (e >>> 2);
+  w = v.getInt32(pos + 32); s[8] = w;
+  b = (b + ((c << 5) | (c >>> 27)) + (a ^ (d & (e ^ a))) + K0 + w) | 0; d = (d << 30) | (d >>> 2);
+  w = v.getInt32(pos + 36); s[9] = w;
+  a = (a + ((b << 5) | (b >>> 27)) + (e ^ (c & (d ^ e))) + K0 + w) | 0; c = (c << 30) | (c >>> 2);
+  w = v.getInt32(pos + 40); s[10] = w;
+  e = (e + ((a << 5) | (a >>> 27)) + (d ^ (b & (c ^ d))) + K0 + w) | 0; b = (b << 30) | (b >>> 2);
+  w = v.getInt32(pos + 44); s[11] = w;
+  d = (d + ((e << 5) | (e >>> 27)) + (c ^ (a & (b ^ c))) + K0 + w) | 0; a = (a << 30) | (a >>> 2);
+  w = v.getInt32(pos + 48); s[12] = w;
+  c = (c + ((d << 5) | (d >>> 27)) + (b ^ (e & (a ^ b))) + K0 + w) | 0; e = (e << 30) | (e >>> 2);
+  w = v.getInt32(pos + 52); s[13] = w;
+  b = (b + ((c << 5) | (c >>> 27)) + (a ^ (d & (e ^ a))) + K0 + w) | 0; d = (d << 30) | (d >>> 2);
+  w = v.getInt32(pos + 56); s[14] = w;
+  a = (a + ((b << 5) | (b >>> 27)) + (e ^ (c & (d ^ e))) + K0 + w) | 0; c = (c << 30) | (c >>> 2);
+  w = v.getInt32(pos + 60); s[15] = w;
+  e = (e + ((a << 5) | (a >>> 27)) + (d ^ (b & (c ^ d))) + K0 + w) | 0; b = (b << 30) | (b >>> 2);
+  w = s[13]! ^ s[8]! ^ s[2]! ^ s[0]!; s[16] = w = (w << 1) | (w >>> 31);
+  d = (d + ((e << 5) | (e >>> 27)) + (c ^ (a & (b ^ c))) + K0 + w) | 0; a = (a << 30) | (a >>> 2);
+  w = s[14]! ^ s[9]! ^ s[3]! ^ s[1]!; s[17] = w = (w << 1) | (w >>> 31);
+  c = (c + ((d << 5) | (d >>> 27)) + (b ^ (e & (a ^ b))) + K0 + w) | 0; e = (e << 30) | (e >>> 2);
+  w = s[15]! ^ s[10]! ^ s[4]! ^ s[2]!; s[18] = w = (w << 1) | (w >>> 31);
+  b = (b + ((c << 5) | (c >>> 27)) + (a ^ (d & (e ^ a))) + K0 + w) | 0; d = (d << 30) | (d >>> 2);
+  w = s[16]! ^ s[11]! ^ s[5]! ^ s[3]!; s[19] = w = (w << 1) | (w >>> 31);
+  a = (a + ((b << 5) | (b >>> 27)) + (e ^ (c & (d ^ e))) + K0 + w) | 0; c = (c << 30) | (c >>> 2);
+  w = s[17]! ^ s[12]! ^ s[6]! ^ s[4]!; s[20] = w = (w << 1) | (w >>> 31);
+  e = (e + ((a << 5) | (a >>> 27)) + (b ^ c ^ d) + K1 + w) | 0; b = (b << 30) | (b >>> 2);
+  w = s[18]! ^ s[13]! ^ s[7]! ^ s[5]!; s[21] = w = (w << 1) | (w >>> 31);
+  d = (d + ((e << 5) | (e >>> 27)) + (a ^ b ^ c) + K1 + w) | 0; a = (a << 30) | (a >>> 2);
+  w = s[19]! ^ s[14]! ^ s[8]! ^ s[6]!; s[22] = w = (w << 1) | (w >>> 31);
+  c = (c + ((d << 5) | (d >>> 27)) + (e ^ a ^ b) + K1 + w) | 0; e = (e << 30) | (e >>> 2);
+  w = s[20]! ^ s[15]! ^ s[9]! ^ s[7]!; s[23] = w = (w << 1) | (w >>> 31);
+  b = (b + ((c << 5) | (c >>> 27)) + (d ^ e ^ a) + K1 + w) | 0; d = (d << 30) | (d >>> 2);
+  w = s[21]! ^ s[16]! ^ s[10]! ^ s[8]!; s[24] = w = (w << 1) | (w >>> 31);
+  a = (a + ((b << 5) | (b >>> 27)) + (c ^ d ^ e) + K1 + w) | 0; c = (c << 30) | (c >>> 2);
+  w = s[22]! ^ s[17]! ^ s[11]! ^ s[9]!; s[25] = w = (w << 1) | (w >>> 31);
+  e = (e + ((a << 5) | (a >>> 27)) + (b ^ c ^ d) + K1 + w) | 0; b = (b << 30) | (b >>> 2);
+  w = s[23]! ^ s[18]! ^ s[12]! ^ s[10]!; s[26] = w = (w << 1) | (w >>> 31);
+  d = (d + ((e << 5) | (e >>> 27)) + (a ^ b ^ c) + K1 + w) | 0; a = (a << 30) | (a >>> 2);
+  w = s[24]! ^ s[19]! ^ s[13]! ^ s[11]!; s[27] = w = (w << 1) | (w >>> 31);
+  c = (c + ((d << 5) | (d >>> 27)) + (e ^ a ^ b) + K1 + w) | 0; e = (e << 30) | (e >>> 2);
+  w = s[25]! ^ s[20]! ^ s[14]! ^ s[12]!; s[28] = w = (w << 1) | (w >>> 31);
+  b = (b + ((c << 5) | (c >>> 27)) + (d ^ e ^ a) + K1 + w) | 0; d = (d << 30) | (d >>> 2);
+  w = s[26]! ^ s[21]! ^ s[15]! ^ s[13]!; s[29] = w = (w << 1) | (w >>> 31);
+  a = (a + ((b << 5) | (b >>> 27)) + (c ^ d ^ e) + K1 + w) | 0; c = (c << 30) | (c >>> 2);
+  w = s[27]! ^ s[22]! ^ s[16]! ^ s[14]!; s[30] = w = (w << 1) | (w >>> 31);
+  e = (e + ((a << 5) | (a >>> 27)) + (b ^ c ^ d) + K1 + w) | 0; b = (b << 30) | (b >>> 2);
+  w = s[28]! ^ s[23]! ^ s[17]! ^ s[15]!; s[31] = w = (w << 1) | (w >>> 31);
+  d = (d + ((e << 5) | (e >>> 27)) + (a ^ b ^ c) + K1 + w) | 0; a = (a << 30) | (a >>> 2);
+  w = s[29]! ^ s[24]! ^ s[18]! ^ s[16]!; s[32] = w = (w << 1) | (w >>> 31);
+  c = (c + ((d << 5) | (d >>> 27)) + (e ^ a ^ b) + K1 + w) | 0; e = (e << 30) | (e >>> 2);
+  w = s[30]! ^ s[25]! ^ s[19]! ^ s[17]!; s[33] = w = (w << 1) | (w >>> 31);
+  b = (b + ((c << 5) | (c >>> 27)) + (d ^ e ^ a) + K1 + w) | 0; d = (d << 30) | (d >>> 2);
+  w = s[31]! ^ s[26]! ^ s[20]! ^ s[18]!; s[34] = w = (w << 1) | (w >>> 31);
+  a = (a + ((b << 5) | (b >>> 27)) + (c ^ d ^ e) + K1 + w) | 0; c = (c << 30) | (c >>> 2);
+  w = s[32]! ^ s[27]! ^ s[21]! ^ s[19]!; s[35] = w = (w << 1) | (w >>> 31);
+  e = (e + ((a << 5) | (a >>> 27)) + (b ^ c ^ d) + K1 + w) | 0; b = (b << 30) | (b >>> 2);
+  w = s[33]! ^ s[28]! ^ s[22]! ^ s[20]!; s[36] = w = (w << 1) | (w >>> 31);
+  d = (d + ((e << 5) | (e >>> 27)) + (a ^ b ^ c) + K1 + w) | 0; a = (a << 30) | (a >>> 2);
+  w = s[34]! ^ s[29]! ^ s[23]! ^ s[21]!; s[37] = w = (w << 1) | (w >>> 31);
+  c = (c + ((d << 5) | (d >>> 27)) + (e ^ a ^ b) + K1 + w) | 0; e = (e << 30) | (e >>> 2);
+  w = s[35]! ^ s[30]! ^ s[24]! ^ s[22]!; s[38] = w = (w << 1) | (w >>> 31);
+  b = (b + ((c << 5) | (c >>> 27)) + (d ^ e ^ a) + K1 + w) | 0; d = (d << 30) | (d >>> 2);
+  w = s[36]! ^ s[31]! ^ s[25]! ^ s[23]!; s[39] = w = (w << 1) | (w >>> 31);
+  a = (a + ((b << 5) | (b >>> 27)) + (c ^ d ^ e) + K1 + w) | 0; c = (c << 30) | (c >>> 2);
+  w = s[37]! ^ s[32]! ^ s[26]! ^ s[24]!; s[40] = w = (w << 1) | (w >>> 31);
+  e = (e + ((a << 5) | (a >>> 27)) + ((b & c) | (d & (b | c))) + K2 + w) | 0; b = (b << 30) | (b >>> 2);
+  w = s[38]! ^ s[33]! ^ s[27]! ^ s[25]!; s[41] = w = (w << 1) | (w >>> 31);
+  d = (d + ((e << 5) | (e >>> 27)) + ((a & b) | (c & (a | b))) + K2 + w) | 0; a = (a << 30) | (a >>> 2);
+  w = s[39]! ^ s[34]! ^ s[28]! ^ s[26]!; s[42] = w = (w << 1) | (w >>> 31);
+  c = (c + ((d << 5) | (d >>> 27)) + ((e & a) | (b & (e | a))) + K2 + w) | 0; e = (e << 30) | (e >>> 2);
+  w = s[40]! ^ s[35]! ^ s[29]! ^ s[27]!; s[43] = w = (w << 1) | (w >>> 31);
+  b = (b + ((c << 5) | (c >>> 27)) + ((d & e) | (a & (d | e))) + K2 + w) | 0; d = (d << 30) | (d >>> 2);
+  w = s[41]! ^ s[36]! ^ s[30]! ^ s[28]!; s[44] = w = (w << 1) | (w >>> 31);
+  a = (a + ((b << 5) | (b >>> 27)) + ((c & d) | (e & (c | d))) + K2 + w) | 0; c = (c << 30) | (c >>> 2);
+  w = s[42]! ^ s[37]! ^ s[31]! ^ s[29]!; s[45] = w = (w << 1) | (w >>> 31);
+  e = (e + ((a << 5) | (a >>> 27)) + ((b & c) | (d & (b | c))) + K2 + w) | 0; b = (b << 30) | (b >>> 2);
+  w = s[43]! ^ s[38]! ^ s[32]! ^ s[30]!; s[46] = w = (w << 1) | (w >>> 31);
+  d = (d + ((e << 5) | (e >>> 27)) + ((a & b) | (c & (a | b))) + K2 + w) | 0; a = (a << 30) | (a >>> 2);
+  w = s[44]! ^ s[39]! ^ s[33]! ^ s[31]!; s[47] = w = (w << 1) | (w >>> 31);
+  c = (c + ((d << 5) | (d >>> 27)) + ((e & a) | (b & (e | a))) + K2 + w) | 0; e = (e << 30) | (e >>> 2);
+  w = s[45]! ^ s[40]! ^ s[34]! ^ s[32]!; s[48] = w = (w << 1) | (w >>> 31);
+  b = (b + ((c << 5) | (c >>> 27)) + ((d & e) | (a & (d | e))) + K2 + w) | 0; d = (d << 30) | (d >>> 2);
+  w = s[46]! ^ s[41]! ^ s[35]! ^ s[33]!; s[49] = w = (w << 1) | (w >>> 31);
+  a = (a + ((b << 5) | (b >>> 27)) + ((c & d) | (e & (c | d))) + K2 + w) | 0; c = (c << 30) | (c >>> 2);
+  w = s[47]! ^ s[42]! ^ s[36]! ^ s[34]!; s[50] = w = (w << 1) | (w >>> 31);
+  e = (e + ((a << 5) | (a >>> 27)) + ((b & c) | (d & (b | c))) + K2 + w) | 0; b = (b << 30) | (b >>> 2);
+  w = s[48]! ^ s[43]! ^ s[37]! ^ s[35]!; s[51] = w = (w << 1) | (w >>> 31);
+  d = (d + ((e << 5) | (e >>> 27)) + ((a & b) | (c & (a | b))) + K2 + w) | 0; a = (a << 30) | (a >>> 2);
+  w = s[49]! ^ s[44]! ^ s[38]! ^ s[36]!; s[52] = w = (w << 1) | (w >>> 31);
+  c = (c + ((d << 5) | (d >>> 27)) + ((e & a) | (b & (e | a))) + K2 + w) | 0; e = (e << 30) | (e >>> 2);
+  w = s[50]! ^ s[45]! ^ s[39]! ^ s[37]!; s[53] = w = (w << 1) | (w >>> 31);
+  b = (b + ((c << 5) | (c >>> 27)) + ((d & e) | (a & (d | e))) + K2 + w) | 0; d = (d << 30) | (d >>> 2);
+  w = s[51]! ^ s[46]! ^ s[40]! ^ s[38]!; s[54] = w = (w << 1) | (w >>> 31);
+  a = (a + ((b << 5) | (b >>> 27)) + ((c & d) | (e & (c | d))) + K2 + w) | 0; c = (c << 30) | (c >>> 2);
+  w = s[52]! ^ s[47]! ^ s[41]! ^ s[39]!; s[55] = w = (w << 1) | (w >>> 31);
+  e = (e + ((a << 5) | (a >>> 27)) + ((b & c) | (d & (b | c))) + K2 + w) | 0; b = (b << 30) | (b >>> 2);
+  w = s[53]! ^ s[48]! ^ s[42]! ^ s[40]!; s[56] = w = (w << 1) | (w >>> 31);
+  d = (d + ((e << 5) | (e >>> 27)) + ((a & b) | (c & (a | b))) + K2 + w) | 0; a = (a << 30) | (a >>> 2);
+  w = s[54]! ^ s[49]! ^ s[43]! ^ s[41]!; s[57] = w = (w << 1) | (w >>> 31);
+  c = (c + ((d << 5) | (d >>> 27)) + ((e & a) | (b & (e | a))) + K2 + w) | 0; e = (e << 30) | (e >>> 2);
+  s[S58_AT] = c; s[S58_AT + 1] = d; s[S58_AT + 2] = e; s[S58_AT + 3] = a; s[S58_AT + 4] = b;
+  w = s[55]! ^ s[50]! ^ s[44]! ^ s[42]!; s[58] = w = (w << 1) | (w >>> 31);
+  b = (b + ((c << 5) | (c >>> 27)) + ((d & e) | (a & (d | e))) + K2 + w) | 0; d = (d << 30) | (d >>> 2);
+  w = s[56]! ^ s[51]! ^ s[45]! ^ s[43]!; s[59] = w = (w << 1) | (w >>> 31);
+  a = (a + ((b << 5) | (b >>> 27)) + ((c & d) | (e & (c | d))) + K2 + w) | 0; c = (c << 30) | (c >>> 2);
+  w = s[57]! ^ s[52]! ^ s[46]! ^ s[44]!; s[60] = w = (w << 1) | (w >>> 31);
+  e = (e + ((a << 5) | (a >>> 27)) + (b ^ c ^ d) + K3 + w) | 0; b = (b << 30) | (b >>> 2);
+  w = s[58]! ^ s[53]! ^ s[47]! ^ s[45]!; s[61] = w = (w << 1) | (w >>> 31);
+  d = (d + ((e << 5) | (e >>> 27)) + (a ^ b ^ c) + K3 + w) | 0; a = (a << 30) | (a >>> 2);
+  w = s[59]! ^ s[54]! ^ s[48]! ^ s[46]!; s[62] = w = (w << 1) | (w >>> 31);
+  c = (c + ((d << 5) | (d >>> 27)) + (e ^ a ^ b) + K3 + w) | 0; e = (e << 30) | (e >>> 2);
+  w = s[60]! ^ s[55]! ^ s[49]! ^ s[47]!; s[63] = w = (w << 1) | (w >>> 31);
+  b = (b + ((c << 5) | (c >>> 27)) + (d ^ e ^ a) + K3 + w) | 0; d = (d << 30) | (d >>> 2);
+  w = s[61]! ^ s[56]! ^ s[50]! ^ s[48]!; s[64] = w = (w << 1) | (w >>> 31);
+  a = (a + ((b << 5) | (b >>> 27)) + (c ^ d ^ e) + K3 + w) | 0; c = (c << 30) | (c >>> 2);
+  s[S65_AT] = a; s[S65_AT + 1] = b; s[S65_AT + 2] = c; s[S65_AT + 3] = d; s[S65_AT + 4] = e;
+  w = s[62]! ^ s[57]! ^ s[51]! ^ s[49]!; s[65] = w = (w << 1) | (w >>> 31);
+  e = (e + ((a << 5) | (a >>> 27)) + (b ^ c ^ d) + K3 + w) | 0; b = (b << 30) | (b >>> 2);
+  w = s[63]! ^ s[58]! ^ s[52]! ^ s[50]!; s[66] = w = (w << 1) | (w >>> 31);
+  d = (d + ((e << 5) | (e >>> 27)) + (a ^ b ^ c) + K3 + w) | 0; a = (a << 30) | (a >>> 2);
+  w = s[64]! ^ s[59]! ^ s[53]! ^ s[51]!; s[67] = w = (w << 1) | (w >>> 31);
+  c = (c + ((d << 5) | (d >>> 27)) + (e ^ a ^ b) + K3 + w) | 0; e = (e << 30) | (e >>> 2);
+  w = s[65]! ^ s[60]! ^ s[54]! ^ s[52]!; s[68] = w = (w << 1) | (w >>> 31);
+  b = (b + ((c << 5) | (c >>> 27)) + (d ^ e ^ a) + K3 + w) | 0; d = (d << 30) | (d >>> 2);
+  w = s[66]! ^ s[61]! ^ s[55]! ^ s[53]!; s[69] = w = (w << 1) | (w >>> 31);
+  a = (a + ((b << 5) | (b >>> 27)) + (c ^ d ^ e) + K3 + w) | 0; c = (c << 30) | (c >>> 2);
+  w = s[67]! ^ s[62]! ^ s[56]! ^ s[54]!; s[70] = w = (w << 1) | (w >>> 31);
+  e = (e + ((a << 5) | (a >>> 27)) + (b ^ c ^ d) + K3 + w) | 0; b = (b << 30) | (b >>> 2);
+  w = s[68]! ^ s[63]! ^ s[57]! ^ s[55]!; s[71] = w = (w << 1) | (w >>> 31);
+  d = (d + ((e << 5) | (e >>> 27)) + (a ^ b ^ c) + K3 + w) | 0; a = (a << 30) | (a >>> 2);
+  w = s[69]! ^ s[64]! ^ s[58]! ^ s[56]!; s[72] = w = (w << 1) | (w >>> 31);
+  c = (c + ((d << 5) | (d >>> 27)) + (e ^ a ^ b) + K3 + w) | 0; e = (e << 30) | (e >>> 2);
+  w = s[70]! ^ s[65]! ^ s[59]! ^ s[57]!; s[73] = w = (w << 1) | (w >>> 31);
+  b = (b + ((c << 5) | (c >>> 27)) + (d ^ e ^ a) + K3 + w) | 0; d = (d << 30) | (d >>> 2);
+  w = s[71]! ^ s[66]! ^ s[60]! ^ s[58]!; s[74] = w = (w << 1) | (w >>> 31);
+  a = (a + ((b << 5) | (b >>> 27)) + (c ^ d ^ e) + K3 + w) | 0; c = (c << 30) | (c >>> 2);
+  w = s[72]! ^ s[67]! ^ s[61]! ^ s[59]!; s[75] = w = (w << 1) | (w >>> 31);
+  e = (e + ((a << 5) | (a >>> 27)) + (b ^ c ^ d) + K3 + w) | 0; b = (b << 30) | (b >>> 2);
+  w = s[73]! ^ s[68]! ^ s[62]! ^ s[60]!; s[76] = w = (w << 1) | (w >>> 31);
+  d = (d + ((e << 5) | (e >>> 27)) + (a ^ b ^ c) + K3 + w) | 0; a = (a << 30) | (a >>> 2);
+  w = s[74]! ^ s[69]! ^ s[63]! ^ s[61]!; s[77] = w = (w << 1) | (w >>> 31);
+  c = (c + ((d << 5) | (d >>> 27)) + (e ^ a ^ b) + K3 + w) | 0; e = (e << 30) | (e >>> 2);
+  w = s[75]! ^ s[70]! ^ s[64]! ^ s[62]!; s[78] = w = (w << 1) | (w >>> 31);
+  b = (b + ((c << 5) | (c >>> 27)) + (d ^ e ^ a) + K3 + w) | 0; d = (d << 30) | (d >>> 2);
+  w = s[76]! ^ s[71]! ^ s[65]! ^ s[63]!; s[79] = w = (w << 1) | (w >>> 31);
+  a = (a + ((b << 5) | (b >>> 27)) + (c ^ d ^ e) + K3 + w) | 0; c = (c << 30) | (c >>> 2);
   s[IHV1_AT] = h0;
   s[IHV1_AT + 1] = h1;
   s[IHV1_AT + 2] = h2;
@@ -339,29 +417,47 @@ function compress(s: Int32Array, data: Uint8Array, pos: number): void {
   s[IHV_AT + 4] = (h4 + e) | 0;
 }
 
-/** f and K of SHA-1 step t (rare paths only: the hot compression inlines them). */
-function stepF(t: number, b: number, c: number, d: number): number {
-  if (t < 20) return d ^ (b & (c ^ d));
-  if (t < 40 || t >= 60) return b ^ c ^ d;
-  return (b & c) | (d & (b | c));
-}
-
-function stepK(t: number): number {
-  return t < 20 ? K0 : t < 40 ? K1 : t < 60 ? K2 : K3;
-}
+/** The zero difference: recompressing with it is compressing the block itself (safe-hash). */
+const NO_DIFFERENCE = new Int32Array(80);
 
 /**
- * Run steps `from..79` of SHA-1 on the canonical state at `s[st..st+5]` (updated) with the
- * expanded words `s[w + t]`.
+ * Run SHA-1 steps `from..79` forwards on the canonical state at `s[st..st+5]` (updated), with
+ * message words W[t] ^ dm[row + t].
  */
-function stepsForward(s: Int32Array, st: number, w: number, from: number): void {
+function stepsForward(s: Int32Array, st: number, from: number, dm: Int32Array, row: number): void {
   let a = s[st]!;
   let b = s[st + 1]!;
   let c = s[st + 2]!;
   let d = s[st + 3]!;
   let e = s[st + 4]!;
-  for (let t = from; t < 80; t++) {
-    const x = (((a << 5) | (a >>> 27)) + stepF(t, b, c, d) + e + stepK(t) + s[w + t]!) | 0;
+  let t = from;
+  let x = 0;
+  for (; t < 20; t++) {
+    x = (((a << 5) | (a >>> 27)) + (d ^ (b & (c ^ d))) + e + K0 + (s[W_AT + t]! ^ dm[row + t]!)) | 0;
+    e = d;
+    d = c;
+    c = (b << 30) | (b >>> 2);
+    b = a;
+    a = x;
+  }
+  for (; t < 40; t++) {
+    x = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + K1 + (s[W_AT + t]! ^ dm[row + t]!)) | 0;
+    e = d;
+    d = c;
+    c = (b << 30) | (b >>> 2);
+    b = a;
+    a = x;
+  }
+  for (; t < 60; t++) {
+    x = (((a << 5) | (a >>> 27)) + ((b & c) | (d & (b | c))) + e + K2 + (s[W_AT + t]! ^ dm[row + t]!)) | 0;
+    e = d;
+    d = c;
+    c = (b << 30) | (b >>> 2);
+    b = a;
+    a = x;
+  }
+  for (; t < 80; t++) {
+    x = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + K3 + (s[W_AT + t]! ^ dm[row + t]!)) | 0;
     e = d;
     d = c;
     c = (b << 30) | (b >>> 2);
@@ -376,51 +472,81 @@ function stepsForward(s: Int32Array, st: number, w: number, from: number): void 
 }
 
 /**
- * From the state before step `testt` of the real block (at `s[at]`), run the block W2 (at
- * W2_AT) backwards to its input chaining value ihv2 and forwards to its output; true when the
- * output equals the real block's (a collision), or in reduced-round mode when ihv2 equals the
- * real input chaining value.
+ * Undo SHA-1 steps `from-1..0` on the canonical state at `s[st..st+5]` (updated), with message
+ * words W[t] ^ dm[row + t]. Step t maps (a, b, c, d, e) to (x, a, rotl(b, 30), c, d) with
+ * x = rotl(a, 5) + f(b, c, d) + e + K + W[t], so the state before it is
+ * (b, rotl(c, 2), d, e, x - rotl(b, 5) - f(rotl(c, 2), d, e) - K - W[t]).
  */
-function recompress(s: Int32Array, at: number, testt: number, reducedRound: boolean): boolean {
-  let a = s[at]!;
-  let b = s[at + 1]!;
-  let c = s[at + 2]!;
-  let d = s[at + 3]!;
-  let e = s[at + 4]!;
-  // Step t maps (a, b, c, d, e) to (x, a, rotl(b, 30), c, d); undo it from t = testt - 1 down.
-  for (let t = testt - 1; t >= 0; t--) {
-    const pa = b;
-    const pb = (c >>> 30) | (c << 2);
-    const pc = d;
-    const pd = e;
-    e = (a - ((pa << 5) | (pa >>> 27)) - stepF(t, pb, pc, pd) - stepK(t) - s[W2_AT + t]!) | 0;
-    a = pa;
-    b = pb;
-    c = pc;
-    d = pd;
+function stepsBackward(s: Int32Array, st: number, from: number, dm: Int32Array, row: number): void {
+  let a = s[st]!;
+  let b = s[st + 1]!;
+  let c = s[st + 2]!;
+  let d = s[st + 3]!;
+  let e = s[st + 4]!;
+  let t = from - 1;
+  let x = 0;
+  for (; t >= 60; t--) {
+    x = a;
+    a = b;
+    b = (c << 2) | (c >>> 30);
+    c = d;
+    d = e;
+    e = (x - ((a << 5) | (a >>> 27)) - (b ^ c ^ d) - K3 - (s[W_AT + t]! ^ dm[row + t]!)) | 0;
   }
-  s.copyWithin(ST_AT, at, at + 5);
-  stepsForward(s, ST_AT, W2_AT, testt);
-  const collides =
-    ((a + s[ST_AT]!) | 0) === s[IHV_AT] &&
-    ((b + s[ST_AT + 1]!) | 0) === s[IHV_AT + 1] &&
-    ((c + s[ST_AT + 2]!) | 0) === s[IHV_AT + 2] &&
-    ((d + s[ST_AT + 3]!) | 0) === s[IHV_AT + 3] &&
-    ((e + s[ST_AT + 4]!) | 0) === s[IHV_AT + 4];
-  if (collides) return true;
-  return (
-    reducedRound &&
-    a === s[IHV1_AT] &&
-    b === s[IHV1_AT + 1] &&
-    c === s[IHV1_AT + 2] &&
-    d === s[IHV1_AT + 3] &&
-    e === s[IHV1_AT + 4]
-  );
+  for (; t >= 40; t--) {
+    x = a;
+    a = b;
+    b = (c << 2) | (c >>> 30);
+    c = d;
+    d = e;
+    e = (x - ((a << 5) | (a >>> 27)) - ((b & c) | (d & (b | c))) - K2 - (s[W_AT + t]! ^ dm[row + t]!)) | 0;
+  }
+  for (; t >= 20; t--) {
+    x = a;
+    a = b;
+    b = (c << 2) | (c >>> 30);
+    c = d;
+    d = e;
+    e = (x - ((a << 5) | (a >>> 27)) - (b ^ c ^ d) - K1 - (s[W_AT + t]! ^ dm[row + t]!)) | 0;
+  }
+  for (; t >= 0; t--) {
+    x = a;
+    a = b;
+    b = (c << 2) | (c >>> 30);
+    c = d;
+    d = e;
+    e = (x - ((a << 5) | (a >>> 27)) - (d ^ (b & (c ^ d))) - K0 - (s[W_AT + t]! ^ dm[row + t]!)) | 0;
+  }
+  s[st] = a;
+  s[st + 1] = b;
+  s[st + 2] = c;
+  s[st + 3] = d;
+  s[st + 4] = e;
 }
 
-/** Compress the already expanded block at `s[w]` into the chaining value at `s[ihv]` (safe-hash). */
-function compressExpanded(s: Int32Array, ihv: number, w: number): void {
-  s.copyWithin(ST_AT, ihv, ihv + 5);
-  stepsForward(s, ST_AT, w, 0);
-  for (let i = 0; i < 5; i++) s[ihv + i] = (s[ihv + i]! + s[ST_AT + i]!) | 0;
+/**
+ * Recompress the block along the DV whose dm starts at `SHA1DC_DM[row]`, from the real block's
+ * state before step `testt` (at `s[at]`): backwards to the input chaining value ihv2 of the
+ * other block of the would-be pair, forwards to its output. True when that output equals the
+ * real block's (a collision), or in reduced-round mode when ihv2 equals the real input.
+ */
+function recompress(s: Int32Array, at: number, testt: number, row: number, reducedRound: boolean): boolean {
+  s.copyWithin(ST_AT, at, at + 5);
+  stepsBackward(s, ST_AT, testt, SHA1DC_DM, row);
+  s.copyWithin(ST2_AT, at, at + 5);
+  stepsForward(s, ST2_AT, testt, SHA1DC_DM, row);
+  let outDiffers = 0;
+  let inDiffers = 0;
+  for (let i = 0; i < 5; i++) {
+    outDiffers |= ((s[ST_AT + i]! + s[ST2_AT + i]!) | 0) ^ s[IHV_AT + i]!;
+    inDiffers |= s[ST_AT + i]! ^ s[IHV1_AT + i]!;
+  }
+  return outDiffers === 0 || (reducedRound && inDiffers === 0);
+}
+
+/** Compress the already expanded block W once more into the chaining value (safe-hash). */
+function compressAgain(s: Int32Array): void {
+  s.copyWithin(ST_AT, IHV_AT, IHV_AT + 5);
+  stepsForward(s, ST_AT, 0, NO_DIFFERENCE, 0);
+  for (let i = 0; i < 5; i++) s[IHV_AT + i] = (s[IHV_AT + i]! + s[ST_AT + i]!) | 0;
 }
