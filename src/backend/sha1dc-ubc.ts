@@ -2,7 +2,6 @@
 // (npm run build && node scripts/gen-sha1dc-ubc.mjs). Do not edit: change the data or the
 // generator. test/backend/sha1dc.test.ts checks it against the data and against the C
 // reference's masks (Stevens and Shumow, cr-marcstevens/sha1collisiondetection, MIT).
-/* eslint-disable */
 
 /**
  * The UBC mask of one expanded block: bit i (DV `SHA1DC_DVS[i]`) is set when the block meets

@@ -216,6 +216,68 @@ export function createSha1DC(options?: Sha1DCOptions): Sha1DC {
   return new Sha1DC(options);
 }
 
+/** What the detector keeps of one block (see {@link traceBlock}). */
+export interface BlockTrace {
+  /** The 80 expanded message words. */
+  w: Int32Array;
+  /** The state A..E before step 58 and before step 65. */
+  state58: Int32Array;
+  state65: Int32Array;
+  /** The UBC mask: bit i set when the block meets every condition of DV `SHA1DC_DVS[i]`. */
+  mask: number;
+  /** The chaining value after the block. */
+  ihvOut: Int32Array;
+}
+
+/**
+ * Compress one 64-byte block from chaining value `ihv` and return what the detector keeps of
+ * it. For tests of the recompression (the hasher does not use it).
+ * @throws RangeError when `ihv` is not 5 words or `block` not 64 bytes.
+ * @example
+ *   const { state65, w, ihvOut } = traceBlock([0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0], block);
+ */
+export function traceBlock(ihv: ArrayLike<number>, block: Uint8Array): BlockTrace {
+  if (ihv.length !== 5 || block.length !== 64) throw new RangeError('traceBlock: ihv must be 5 words and block 64 bytes');
+  const s = new Int32Array(SCRATCH_WORDS);
+  s.set(Int32Array.from(ihv), IHV_AT);
+  compress(s, new DataView(block.buffer, block.byteOffset, 64), 0);
+  return {
+    w: s.slice(W_AT, W_AT + 80),
+    state58: s.slice(S58_AT, S58_AT + 5),
+    state65: s.slice(S65_AT, S65_AT + 5),
+    mask: ubcCheck(s),
+    ihvOut: s.slice(IHV_AT, IHV_AT + 5),
+  };
+}
+
+/**
+ * The recompression the detector runs, on its own: from `state`, a block's state before step
+ * `testt`, run the block `w ^ dm` backwards to its input chaining value and forwards to its
+ * output chaining value. For tests (with `dm` all zero it must give back the block's own).
+ * @throws RangeError for a `testt` outside 1..79 or arrays of the wrong length.
+ * @example
+ *   const { ihvIn, ihvOut } = recompressBlock(t.state58, 58, t.w, new Int32Array(80));
+ */
+export function recompressBlock(
+  state: ArrayLike<number>,
+  testt: number,
+  w: Int32Array,
+  dm: Int32Array,
+): { ihvIn: Int32Array; ihvOut: Int32Array } {
+  if (state.length !== 5 || w.length !== 80 || dm.length !== 80 || !(testt >= 1 && testt <= 79)) {
+    throw new RangeError('recompressBlock: state must be 5 words, w and dm 80, testt 1..79');
+  }
+  const s = new Int32Array(SCRATCH_WORDS);
+  s.set(w, W_AT);
+  s.set(Int32Array.from(state), ST_AT);
+  s.set(Int32Array.from(state), ST2_AT);
+  stepsBackward(s, ST_AT, testt, dm, 0);
+  stepsForward(s, ST2_AT, testt, dm, 0);
+  const ihvIn = s.slice(ST_AT, ST_AT + 5);
+  const ihvOut = ihvIn.map((x, i) => (x + s[ST2_AT + i]!) | 0);
+  return { ihvIn, ihvOut };
+}
+
 function writeU32(out: Uint8Array, pos: number, x: number): void {
   out[pos] = x >>> 24;
   out[pos + 1] = x >>> 16;
