@@ -159,7 +159,7 @@ export class Sha1DC implements Hasher {
     this.block();
     this.done = true;
     const digest = new Uint8Array(20);
-    for (let i = 0; i < 5; i++) writeU32(digest, 4 * i, this.s[IHV_AT + i]!);
+    for (let i = 0; i < 5; i++) writeU32(digest, 4 * i, s[IHV_AT + i]!);
     return { digest, collision: this.collision };
   }
 
@@ -327,11 +327,12 @@ function writeU32(out: Uint8Array, pos: number, x: number): void {
 
 /**
  * One SHA-1 compression of the block whose 16 words are in `s[W_AT..+16]`: expands it into
- * `s[W_AT..+80]` as it goes, saves the states before steps 58 and 65, moves the chaining value on (keeping the old
- * one in IHV1). Unrolled by hand, with rotating names so that no variable is copied: step t
- * computes e += rotl(a, 5) + f(b, c, d) + K + W[t]; b = rotl(b, 30), and step t + 1 uses
- * (e, a, b, c, d). Unrolled and with the expansion inside the steps it runs about 1.6x as fast
- * as loops of five steps after a separate expansion loop (measured, node 20).
+ * `s[W_AT..+80]` as it goes, saves the states before steps 58 and 65, and moves the chaining
+ * value on (keeping the old one in IHV1). Unrolled by hand, with rotating names so that no
+ * variable is copied: step t computes e += rotl(a, 5) + f(b, c, d) + K + W[t];
+ * b = rotl(b, 30), and step t + 1 uses (e, a, b, c, d). Unrolled, with the expansion inside
+ * the steps, it runs about 1.6x as fast as loops of five steps after a separate expansion
+ * loop (measured, node 20).
  */
 function compress(s: Int32Array): void {
   const h0 = s[IHV_AT]!;
