@@ -7,7 +7,8 @@
  * Source of the facts: Marc Stevens and Dan Shumow, "Speeding up detection of SHA-1 collision
  * attacks using unavoidable attack conditions", USENIX Security 2017, and their library
  * cr-marcstevens/sha1collisiondetection (MIT License, Copyright 2017 Marc Stevens, Dan Shumow),
- * `lib/ubc_check.c` (`sha1_dvs[]`, `ubc_check`) at b4a7b0b, the version git vendors as `sha1dc/`.
+ * `lib/ubc_check.c` (`sha1_dvs[]`, `ubc_check`) at b4a7b0b, the version git vendors as `sha1dc/`
+ * (read in, and checked against, the copy Debian ships: librust-sha1collisiondetection-dev 0.2.6).
  * DV names follow Manuel, "Classification and generation of disturbance vectors for collision
  * attacks against SHA-1" (Des. Codes Cryptogr. 59, 2011): I(K,b) and II(K,b).
  *
@@ -53,6 +54,7 @@ export const SHA1DC_DVS: readonly DisturbanceVector[] = [
   dv(2, 56, 0, 65),
 ];
 
+/** Rotate left by n in 0..31 (for n = 0, `x >>> 32` is `x >>> 0` in JavaScript: rotl(x, 0) = x). */
 const rotl = (x: number, n: number): number => (x << n) | (x >>> (32 - n));
 
 /**
