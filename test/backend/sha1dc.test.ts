@@ -138,6 +138,17 @@ describe('sha1dc: plain SHA-1 where there is no collision', () => {
     );
   });
 
+  test('random data in chunks of every size from 1 to 130 bytes', T, () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 5000 }), fc.integer({ min: 1, max: 0x7fffffff }), fc.integer({ min: 1, max: 130 }), (n, seed, chunk) => {
+        const data = pseudoRandomBytes(n, seed);
+        const cuts = Array.from({ length: Math.floor(n / chunk) }, (_, i) => (i + 1) * chunk);
+        assert.deepEqual(hashInPieces(data, cuts), { digest: sha1Hex(data), collision: false }, `${n} bytes in ${chunk}-byte chunks`);
+      }),
+      { numRuns: 260 },
+    );
+  });
+
   test('multi-MiB buffers, whole and in random pieces', T, () => {
     for (const [n, seed] of [
       [(1 << 20) + 13, 1],
