@@ -8,7 +8,9 @@
  * Each size hashes `--mib` MiB per run as separate objects of that size (a fresh hasher per
  * object, as object ids are computed), from one pseudo-random buffer. Implementations run
  * interleaved, in a rotating order, `--rounds` times after a warm-up; the table gives median
- * MB/s (10^6 bytes per second) and ratios.
+ * MB/s (10^6 bytes per second) and ratios. Time is this process's CPU time (user + system),
+ * not wall time, so that other work on the machine distorts the figures less; everything here
+ * runs on the main thread (GC helper threads are counted too).
  */
 import { createHash } from 'node:crypto';
 import { availableParallelism, cpus, loadavg } from 'node:os';
@@ -64,12 +66,13 @@ function runOnce(hash: Hash, size: number): number {
   const count = Math.max(1, Math.round(perRun / size));
   const span = pool.length - size;
   let sink = 0;
-  const t0 = performance.now();
+  const t0 = process.cpuUsage();
   for (let i = 0; i < count; i++) {
     const at = size >= pool.length ? 0 : ((i * 4099 * 64) % span) & ~63;
     sink ^= hash(pool.subarray(at, at + size))[0]!;
   }
-  const seconds = (performance.now() - t0) / 1000;
+  const used = process.cpuUsage(t0);
+  const seconds = (used.user + used.system) / 1e6;
   if (sink === 256) console.log(''); // keep the digests alive
   return (count * size) / seconds / 1e6;
 }
@@ -85,7 +88,7 @@ for (const { bytes } of sizes) {
 }
 
 const load0 = loadavg();
-console.log(`sha1 throughput: ${impls.map((i) => i.name).join(', ')}; ${rounds} interleaved rounds of ${values.mib} MiB per size, median MB/s`);
+console.log(`sha1 throughput: ${impls.map((i) => i.name).join(', ')}; ${rounds} interleaved rounds of ${values.mib} MiB per size, median MB/s of CPU time`);
 console.log(`machine: ${availableParallelism()} cpus (${cpus()[0]?.model ?? 'unknown'}); node ${process.versions.node}`);
 const results = new Map<string, number[]>();
 for (const { bytes } of sizes) {
@@ -115,5 +118,5 @@ for (const line of table(['size', ...impls.map((i) => i.name), 'dc/noble', 'dc/n
 const load1 = loadavg();
 console.log(`load: ${load0.map((x) => x.toFixed(2)).join(' ')} before, ${load1.map((x) => x.toFixed(2)).join(' ')} after`);
 if (Math.max(load0[0] ?? 0, load1[0] ?? 0) > availableParallelism() / 2) {
-  console.log('WARNING: other work was running; figures are low and noisy');
+  console.log('WARNING: other work was running; even per CPU second, figures are noisier and lower (shared caches, cores)');
 }
