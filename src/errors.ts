@@ -47,6 +47,7 @@ export type ErrorCode =
   | 'ARCHIVE_CORRUPT'
   | 'TESTDATA_UNAVAILABLE'
   | 'PATH_NOT_LISTED'
+  | 'SHA1_COLLISION'
   | 'IO';
 
 export interface ErrorFields {
