@@ -27,6 +27,11 @@ export type ErrorCode =
   | 'ARCHIVE_CORRUPT'
   | 'TESTDATA_UNAVAILABLE'
   | 'PATH_NOT_LISTED'
+  | 'PROTOCOL_CORRUPT'
+  | 'REMOTE_ERROR'
+  | 'AUTH_FAILED'
+  | 'NETWORK'
+  | 'UNSUPPORTED_REMOTE'
   | 'IO';
 
 export interface ErrorFields {
