@@ -156,8 +156,13 @@ class HttpTransport implements Transport {
       const res = await this.#send('GET', url, { accept: `${ADVERTISEMENT_CONTENT_TYPE}, */*`, pragma: 'no-cache' });
       if (!REDIRECT_STATUSES.has(res.response.status)) {
         await this.#check(res, url);
-        // The POSTs go where discovery ended (git's http.c `update_url_from_redirect`).
-        this.#base = redirectBase(url);
+        try {
+          // The POSTs go where discovery ended (git's http.c `update_url_from_redirect`).
+          this.#base = redirectBase(url);
+        } catch (e) {
+          await res.release();
+          throw e;
+        }
         return this.#reply(res, url);
       }
       await res.release();
@@ -424,7 +429,8 @@ function networkError(url: URL, e: unknown, timer: IdleTimer, idleMs: number): X
   while (inner instanceof Error && inner.cause instanceof Error) inner = inner.cause;
   const code = (inner as { code?: unknown } | undefined)?.code;
   const detail = inner instanceof Error ? inner.message : String(inner);
-  return new XtestPackError('NETWORK', `connection failed: ${safeText(typeof code === 'string' ? `${code} ${detail}` : detail)}`, {
+  const text = typeof code === 'string' && !detail.includes(code) ? `${code} ${detail}` : detail;
+  return new XtestPackError('NETWORK', `connection failed: ${safeText(text)}`, {
     file: displayUrl(url),
     cause: e,
   });

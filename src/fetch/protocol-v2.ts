@@ -361,7 +361,7 @@ export class FetchResponseDecoder {
       }
       const inside = this.#pkts.buffered > 0 ? ' inside a pkt-line' : '';
       const said = this.#progress.lastLine();
-      throw corrupt(`response cut short${inside} before the final flush${said === undefined ? '' : ` (server's last message: "${said}")`}`, end);
+      throw corrupt(`response cut short${inside} before the final flush${said === undefined ? '' : ` (the server's last message: "${said}")`}`, end);
     }
     return {
       acknowledgments: this.#acks,
@@ -401,7 +401,10 @@ export class FetchResponseDecoder {
       } else if (band === 2) {
         this.#progress.add(data);
       } else {
-        throw new XtestPackError('REMOTE_ERROR', `server aborted: ${remoteText(data)}`, { offset });
+        const said = this.#progress.lastLine();
+        throw new XtestPackError('REMOTE_ERROR', `server aborted: ${remoteText(data)}${said === undefined ? '' : ` (its last message: "${said}")`}`, {
+          offset,
+        });
       }
       return;
     }
