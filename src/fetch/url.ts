@@ -57,9 +57,9 @@ const OWNER_REPO = /^([A-Za-z0-9_][A-Za-z0-9_.-]*)\/([A-Za-z0-9_.-]+)$/;
  *   normalizeRepositoryUrl('github:o/r')                    // { kind: 'http', url: 'https://github.com/o/r.git', … }
  */
 export function normalizeRepositoryUrl(input: string, options: NormalizeUrlOptions = {}): RepositoryLocation {
+  if (/[\0-\x1f\x7f]/.test(input)) throw invalid('a repository URL with control characters');
   const raw = input.trim();
   if (raw === '') throw invalid('an empty repository URL');
-  if (/[\0-\x1f\x7f]/.test(raw)) throw invalid('a repository URL with control characters');
   // Local paths first: "C:\x" looks like a scheme, "./a:b" like scp.
   if (raw.startsWith('/') || raw.startsWith('./') || raw.startsWith('../') || raw === '.' || raw === '..' || /^[A-Za-z]:[\\/]/.test(raw) || raw.startsWith('\\\\')) {
     return { kind: 'local', path: raw };
