@@ -177,6 +177,8 @@ export class PktLineDecoder {
   }
 
   #take(n: number): Uint8Array {
+    // `0004` may be the last bytes buffered: there is no chunk left to take nothing from.
+    if (n === 0) return new Uint8Array(0);
     const first = this.#chunks[0]!;
     if (first.length - this.#pos >= n) {
       const out = first.subarray(this.#pos, this.#pos + n);

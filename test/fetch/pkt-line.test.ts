@@ -60,6 +60,7 @@ describe('decode', () => {
       ['data:version 2', 'delim', 'data:', 'data:abcdef', 'flush'],
     );
     assert.deepEqual(decodePkts(latin1('0002')), [{ type: 'response-end' }]);
+    assert.deepEqual(decodePkts(latin1('0004')), [{ type: 'data', data: new Uint8Array(0) }], '0004 as the last bytes');
   });
 
   test('upper-case hex digits are read as git reads them', () => {
