@@ -280,6 +280,9 @@ class HttpTransport implements Transport {
           }
           if (next.done) {
             finished = true;
+            // undici hands a finished connection back to its pool a tick after the body ends;
+            // without this wait the next request (the POST right after discovery) opens another.
+            await new Promise((resolve) => setImmediate(resolve));
             return;
           }
           received += next.value.length;

@@ -106,6 +106,7 @@ describe('fetchPack', () => {
           assert.equal(r.headers['git-protocol'], 'version=2');
           assert.equal(r.headers['content-length'], String(r.body.length), 'a byte body carries Content-Length');
         }
+        assert.deepEqual(server.requests.map((r) => r.connection), [1, 1, 1], 'one keep-alive connection for all three');
         assert.equal(t.stats.requests, 3);
         assert.equal(t.stats.bytesReceived, server.bytesSent);
         assert.equal(t.stats.bytesSent, server.requests[1]!.body.length + server.requests[2]!.body.length);

@@ -20,6 +20,8 @@ export interface RecordedRequest {
   readonly query: string;
   readonly headers: Readonly<Record<string, string | undefined>>;
   readonly body: Buffer;
+  /** Which TCP connection it came on (1, 2, … in order of connection). */
+  readonly connection: number;
 }
 
 /** A reply as the server will send it. */
@@ -95,6 +97,8 @@ export async function startGitHttpServer(options: GitHttpServerOptions): Promise
   const requests: RecordedRequest[] = [];
   const children = new Set<ChildProcess>();
   const sockets = new Set<Socket>();
+  const connectionIds = new WeakMap<Socket, number>();
+  let connections = 0;
   let unauthorized = 0;
   let bytesSent = 0;
   const replyBytes: number[] = [];
@@ -105,7 +109,7 @@ export async function startGitHttpServer(options: GitHttpServerOptions): Promise
   const server = createServer((inReq, res) => {
     collect(inReq)
       .then(async (body) => {
-        const req = record(inReq, body);
+        const req = record(inReq, body, connectionIds.get(inReq.socket) ?? 0);
         const index = requests.push(req) - 1;
         replyBytes.push(0);
         const send = (res: ServerResponse, reply: Reply): void => {
@@ -130,6 +134,7 @@ export async function startGitHttpServer(options: GitHttpServerOptions): Promise
 
   server.on('connection', (s: Socket) => {
     sockets.add(s);
+    connectionIds.set(s, ++connections);
     s.on('close', () => sockets.delete(s));
   });
   server.requestTimeout = 60_000;
@@ -189,12 +194,12 @@ function collect(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-function record(req: IncomingMessage, body: Buffer): RecordedRequest {
+function record(req: IncomingMessage, body: Buffer, connection: number): RecordedRequest {
   const raw = req.url ?? '/';
   const q = raw.indexOf('?');
   const headers: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
-  return { method: req.method ?? 'GET', path: q < 0 ? raw : raw.slice(0, q), query: q < 0 ? '' : raw.slice(q + 1), headers, body };
+  return { method: req.method ?? 'GET', path: q < 0 ? raw : raw.slice(0, q), query: q < 0 ? '' : raw.slice(q + 1), headers, body, connection };
 }
 
 function findRedirect(redirects: readonly Redirect[], req: RecordedRequest): Reply | undefined {
