@@ -160,7 +160,9 @@ export async function fetchPack(
   try {
     checkResultType(reply);
     response = new FetchResponseDecoder(format);
-    const check = new PackStreamCheck(backend, format);
+    // Pack errors carry offsets into the pack, not into the response: their place says so.
+    const packPlace = `${reply.url} (pack)`;
+    const check = new PackStreamCheck(backend, format, packPlace);
     for await (const chunk of reply.body) {
       for (const piece of response.push(chunk)) {
         check.update(piece);
@@ -172,7 +174,9 @@ export async function fetchPack(
     let indexed: IndexedPack | undefined;
     let missing: string[] = [];
     if (sink.source !== undefined) {
-      indexed = indexPack(await sink.source(), backend, { format });
+      const src = await sink.source();
+      const named: ByteSource = { name: packPlace, size: src.size, read: (o, n) => src.read(o, n), readInto: (o, into) => src.readInto(o, into) };
+      indexed = indexPack(named, backend, { format });
       missing = missingIds(indexed, request.wants, format);
     }
     return {
@@ -235,13 +239,16 @@ export function memoryPackSink(maxBytes = 256 * 2 ** 20, name = 'fetched.pack'):
 export class PackStreamCheck {
   readonly #hashLen: number;
   readonly #hasher: Hasher;
+  readonly #name: string | undefined;
   #header = new Uint8Array(PACK_HEADER_LENGTH);
   #size = 0;
   /** The last `hashLen` bytes seen: the trailer, once the stream ends. */
   #tail: Uint8Array;
   #tailLength = 0;
 
-  constructor(backend: Backend, format: ObjectFormat) {
+  /** `name`: the place its errors name (e.g. the URL the pack came from). */
+  constructor(backend: Backend, format: ObjectFormat, name?: string) {
+    this.#name = name;
     this.#hashLen = hashLength(format);
     this.#hasher = backend.createHash(format);
     this.#tail = new Uint8Array(this.#hashLen);
@@ -255,7 +262,7 @@ export class PackStreamCheck {
     if (this.#size < PACK_HEADER_LENGTH) {
       const k = Math.min(chunk.length, PACK_HEADER_LENGTH - this.#size);
       this.#header.set(chunk.subarray(0, k), this.#size);
-      if (this.#size + k === PACK_HEADER_LENGTH) decodePackHeader(this.#header, Number.MAX_SAFE_INTEGER, this.#hashLen);
+      if (this.#size + k === PACK_HEADER_LENGTH) this.#named(() => decodePackHeader(this.#header, Number.MAX_SAFE_INTEGER, this.#hashLen));
     }
     this.#size += chunk.length;
     const h = this.#hashLen;
@@ -280,6 +287,10 @@ export class PackStreamCheck {
    * @throws PACK_CORRUPT (too short, a count its size cannot hold), CHECKSUM_MISMATCH (trailer).
    */
   finish(): { version: 2 | 3; count: number; size: number; checksum: Uint8Array } {
+    return this.#named(() => this.#finish());
+  }
+
+  #finish(): { version: 2 | 3; count: number; size: number; checksum: Uint8Array } {
     const size = this.#size;
     if (size < PACK_HEADER_LENGTH + this.#hashLen) {
       throw new XtestPackError('PACK_CORRUPT', `the response's pack is ${size} bytes, too short for a pack`, { offset: 0 });
@@ -294,6 +305,14 @@ export class PackStreamCheck {
       );
     }
     return { version, count, size, checksum };
+  }
+
+  #named<R>(f: () => R): R {
+    try {
+      return f();
+    } catch (e) {
+      throw e instanceof XtestPackError && this.#name !== undefined ? e.withFile(this.#name) : e;
+    }
   }
 }
 

@@ -143,7 +143,7 @@ class HttpTransport implements Transport {
   }
 
   get url(): string {
-    return displayUrl(this.#base);
+    return displayUrl(this.#base).replace(/\/+$/, '');
   }
 
   get stats(): TransportStats {
@@ -151,7 +151,7 @@ class HttpTransport implements Transport {
   }
 
   async discover(): Promise<TransportReply> {
-    let url = new URL(`${this.#base.href}${DISCOVERY_SUFFIX}`);
+    let url = new URL(`${baseHref(this.#base)}${DISCOVERY_SUFFIX}`);
     for (let hops = 0; ; hops++) {
       const res = await this.#send('GET', url, { accept: `${ADVERTISEMENT_CONTENT_TYPE}, */*`, pragma: 'no-cache' });
       if (!REDIRECT_STATUSES.has(res.response.status)) {
@@ -172,7 +172,7 @@ class HttpTransport implements Transport {
   }
 
   async command(request: Uint8Array): Promise<TransportReply> {
-    const url = new URL(`${this.#base.href}/git-upload-pack`);
+    const url = new URL(`${baseHref(this.#base)}/git-upload-pack`);
     const res = await this.#send('POST', url, { 'content-type': REQUEST_CONTENT_TYPE, accept: RESULT_CONTENT_TYPE }, request);
     if (REDIRECT_STATUSES.has(res.response.status)) {
       await res.release();
@@ -392,6 +392,11 @@ export function redirectBase(discoveryUrl: URL): URL {
     throw remote(discoveryUrl, `redirected to a URL that is not a repository's ${DISCOVERY_SUFFIX.slice(1)}`);
   }
   return new URL(href.slice(0, -DISCOVERY_SUFFIX.length));
+}
+
+/** The base URL as a prefix for `/info/refs…` and `/git-upload-pack` (no trailing `/`). */
+function baseHref(base: URL): string {
+  return base.href.replace(/\/+$/, '');
 }
 
 function basic(c: Credentials): string {

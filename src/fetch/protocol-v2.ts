@@ -84,14 +84,15 @@ export class AdvertisementDecoder {
       });
     }
     this.#pkts.push(chunk);
-    if (this.#pkts.offset + this.#pkts.buffered > MAX_ADVERTISEMENT) {
-      throw new XtestPackError('TOO_LARGE', `capability advertisement over ${MAX_ADVERTISEMENT} bytes`, { offset: this.#pkts.offset });
-    }
     while (this.#result === undefined) {
       const at = this.#pkts.offset;
       const p = this.#pkts.next();
       if (p === undefined) break;
       this.#take(p, at);
+    }
+    // Checked after parsing: a v0 server's first chunk may be long, its first line is enough.
+    if (this.#result === undefined && this.#pkts.offset + this.#pkts.buffered > MAX_ADVERTISEMENT) {
+      throw new XtestPackError('TOO_LARGE', `capability advertisement over ${MAX_ADVERTISEMENT} bytes`, { offset: this.#pkts.offset });
     }
     if (this.#state === 'done' && this.#pkts.buffered > 0) {
       throw new XtestPackError('PROTOCOL_CORRUPT', 'bytes after the end of the capability advertisement', {
@@ -158,6 +159,7 @@ export class AdvertisementDecoder {
         return;
       }
       case 'done':
+        // Not reached: nothing is taken once the result is known.
         throw corrupt('bytes after the end of the capability advertisement', offset);
     }
   }

@@ -89,6 +89,11 @@ describe('advertisement', () => {
     assert.deepEqual(d.finish(), { version: 0 });
   });
 
+  test('a v0 ref list longer than the advertisement limit, in one chunk, is still v0', () => {
+    const refs = Array.from({ length: 2000 }, (_, i) => pkt(`${COMMIT} refs/tags/v${i}\n`));
+    assert.deepEqual(decodeAdvertisement(cat(pkt(`${COMMIT} HEAD\0caps\n`), ...refs, '0000')), { version: 0 });
+  });
+
   test('a capability list without fetch, and one with an object-format of sha256', () => {
     assert.equal(caps(adv('agent=x', 'ls-refs')).fetch, undefined);
     assert.equal(caps(adv('fetch', 'object-format=sha256')).objectFormat, 'sha256');
