@@ -3,7 +3,7 @@
 // requests, both advertisement shapes, a server without filters, SHA-256, and what the
 // transport counts. git is the oracle for every pack (index-pack, rev-list, ls-tree).
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { getBackend } from '../../src/backend/index.js';
 import { discover, fetchPack, memoryPackSink, serverFormat } from '../../src/fetch/fetch-pack.js';
 import { encodeFetchRequest } from '../../src/fetch/protocol-v2.js';

@@ -2,13 +2,13 @@
 // case must end in an XtestPackError of one exact code, with a one-line message naming the URL,
 // within a bounded time (the idle timeout is made short where a server stalls).
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { getBackend } from '../../src/backend/index.js';
 import type { ErrorCode } from '../../src/errors.js';
 import { discover, fetchPack, memoryPackSink } from '../../src/fetch/fetch-pack.js';
 import type { HttpTransportOptions } from '../../src/fetch/http.js';
 import { fetchRepos, type FetchRepos } from '../support/fetch-repos.js';
-import { expectFetchError, transportFor } from '../support/fetch-client.js';
+import { expectFetchError, serverStarter, transportFor } from '../support/fetch-client.js';
 import {
   band3MidPack,
   contentType,
@@ -21,12 +21,10 @@ import {
   resetAfter,
   rewriteBody,
   stall,
-  startGitHttpServer,
   status,
   truncate,
   withConfig,
   type GitHttpServer,
-  type GitHttpServerOptions,
   type Misbehaviour,
 } from '../support/git-http-server.js';
 
@@ -40,16 +38,7 @@ before(() => {
   repos = fetchRepos();
 });
 
-const servers: GitHttpServer[] = [];
-after(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-});
-
-async function serve(options: Omit<GitHttpServerOptions, 'root'>): Promise<GitHttpServer> {
-  const s = await startGitHttpServer({ root: repos.root, ...options });
-  servers.push(s);
-  return s;
-}
+const serve = serverStarter();
 
 /** Discovery, then RT1 of the sha1 repository (deepen 1, blob:none). */
 async function rt1(server: GitHttpServer, options: HttpTransportOptions = {}): Promise<unknown> {

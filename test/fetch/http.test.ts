@@ -5,16 +5,16 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { getBackend } from '../../src/backend/index.js';
 import { discover, fetchPack, memoryPackSink } from '../../src/fetch/fetch-pack.js';
 import { CredentialStore, MAX_REDIRECTS, createHttpTransport, followRedirect, redirectBase } from '../../src/fetch/http.js';
 import type { Transport } from '../../src/fetch/transport.js';
 import { normalizeRepositoryUrl, type HttpRepository } from '../../src/fetch/url.js';
 import { XtestPackError } from '../../src/errors.js';
-import { emptyEnv, expectFetchError, transportFor } from '../support/fetch-client.js';
+import { emptyEnv, expectFetchError, serverStarter, transportFor } from '../support/fetch-client.js';
 import { fetchRepos, type FetchRepos } from '../support/fetch-repos.js';
-import { htmlPage, startGitHttpServer, type GitHttpServer, type GitHttpServerOptions } from '../support/git-http-server.js';
+import { htmlPage, type GitHttpServer } from '../support/git-http-server.js';
 import { scratchDir } from '../support/repos.js';
 
 const backend = getBackend();
@@ -27,16 +27,7 @@ before(() => {
   repos = fetchRepos();
 });
 
-const servers: GitHttpServer[] = [];
-after(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-});
-
-async function serve(options: Omit<GitHttpServerOptions, 'root'> = {}): Promise<GitHttpServer> {
-  const s = await startGitHttpServer({ root: repos.root, ...options });
-  servers.push(s);
-  return s;
-}
+const serve = serverStarter();
 
 /** `http://user:password@127.0.0.1:port/name`. */
 function withUserInfo(server: GitHttpServer, name: string, user: string, password?: string): string {

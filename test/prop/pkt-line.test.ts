@@ -45,6 +45,18 @@ function split(bytes: Uint8Array, cuts: readonly number[]): Uint8Array[] {
   return out;
 }
 
+/** The packets of `chunks`, pushed one by one into a PktLineDecoder. */
+function decodeChunked(chunks: readonly Uint8Array[]): Pkt[] {
+  const d = new PktLineDecoder();
+  const got: Pkt[] = [];
+  for (const c of chunks) {
+    d.push(c);
+    for (let p = d.next(); p !== undefined; p = d.next()) got.push(p);
+  }
+  d.finish();
+  return got;
+}
+
 /** Bytes that look a little like pkt-lines: hex digits, specials, band bytes, text. */
 const wireish: fc.Arbitrary<Uint8Array> = fc
   .array(
@@ -87,14 +99,7 @@ test('pkt-line: encode then decode gives the packets back, whole and in any chun
     fc.property(fc.array(pktArb, { maxLength: 12 }), cutsArb, (pkts, cuts) => {
       const bytes = cat(...pkts.map((p) => encodePkt(p)));
       assert.deepEqual(decodePkts(bytes), pkts);
-      const d = new PktLineDecoder();
-      const got: Pkt[] = [];
-      for (const c of split(bytes, cuts)) {
-        d.push(c);
-        for (let p = d.next(); p !== undefined; p = d.next()) got.push(p);
-      }
-      d.finish();
-      assert.deepEqual(got, pkts);
+      assert.deepEqual(decodeChunked(split(bytes, cuts)), pkts);
     }),
     { numRuns: 200 },
   );
@@ -106,16 +111,7 @@ test('pkt-line: any bytes decode or give PROTOCOL_CORRUPT; chunking never change
       let whole: Pkt[] | undefined;
       valueOrError(() => (whole = decodePkts(bytes)), ['PROTOCOL_CORRUPT']);
       let chunked: Pkt[] | undefined;
-      valueOrError(() => {
-        const d = new PktLineDecoder();
-        const got: Pkt[] = [];
-        for (const c of split(bytes, cuts)) {
-          d.push(c);
-          for (let p = d.next(); p !== undefined; p = d.next()) got.push(p);
-        }
-        d.finish();
-        chunked = got;
-      }, ['PROTOCOL_CORRUPT']);
+      valueOrError(() => (chunked = decodeChunked(split(bytes, cuts))), ['PROTOCOL_CORRUPT']);
       assert.deepEqual(chunked, whole);
     }),
     RUNS,

@@ -2,6 +2,7 @@
 // ~/.netrc, the ids of a fetched pack, and the check every failure must pass (an XtestPackError
 // of the expected code, one line, naming the URL, holding no secret).
 import assert from 'node:assert/strict';
+import { after } from 'node:test';
 import type { ErrorCode } from '../../src/errors.js';
 import { XtestPackError } from '../../src/errors.js';
 import type { FetchPackResult } from '../../src/fetch/fetch-pack.js';
@@ -9,7 +10,25 @@ import { CredentialStore, createHttpTransport, type HttpTransportOptions } from 
 import type { Transport } from '../../src/fetch/transport.js';
 import { normalizeRepositoryUrl, type HttpRepository } from '../../src/fetch/url.js';
 import { hashLength, toHex } from '../../src/pack/oid.js';
+import { fetchRepos } from './fetch-repos.js';
+import { startGitHttpServer, type GitHttpServer, type GitHttpServerOptions } from './git-http-server.js';
 import { scratchDir } from './repos.js';
+
+/**
+ * A starter of servers over the fetch repositories (fetch-repos.sh); every server it started is
+ * closed after the test file. Call at the top level of a test file.
+ */
+export function serverStarter(): (options?: Omit<GitHttpServerOptions, 'root'>) => Promise<GitHttpServer> {
+  const started: GitHttpServer[] = [];
+  after(async () => {
+    await Promise.all(started.map((s) => s.close()));
+  });
+  return async (options = {}) => {
+    const s = await startGitHttpServer({ root: fetchRepos().root, ...options });
+    started.push(s);
+    return s;
+  };
+}
 
 /** An environment without credentials: HOME is an empty directory, NETRC unset. */
 export function emptyEnv(): Record<string, string> {
