@@ -161,6 +161,8 @@ export async function fetchPack(
     checkResultType(reply);
     response = new FetchResponseDecoder(format);
     // Pack errors carry offsets into the pack, not into the response: their place says so.
+    // The stream check hashes what indexPack hashes again: it costs little next to inflating,
+    // and it tells damage in transit (a bad trailer) apart, with or without an indexable sink.
     const packPlace = `${reply.url} (pack)`;
     const check = new PackStreamCheck(backend, format, packPlace);
     for await (const chunk of reply.body) {

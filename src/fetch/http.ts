@@ -309,11 +309,11 @@ class HttpTransport implements Transport {
         },
       },
       cancel: async () => {
-        if (started) await body.return(undefined);
-        else {
-          started = true;
-          await sent.release();
-        }
+        started = true;
+        // return() ends a generator suspended in its loop (its finally cancels the reader); for
+        // one never started, release() cancels the body itself (a locked one refuses, harmlessly).
+        await body.return(undefined);
+        await sent.release();
       },
     };
   }
