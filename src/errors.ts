@@ -47,7 +47,13 @@ export type ErrorCode =
   | 'ARCHIVE_CORRUPT'
   | 'TESTDATA_UNAVAILABLE'
   | 'PATH_NOT_LISTED'
+  /** SHA-1 collision detection (sha1dc) found the signature of a collision attack. */
   | 'SHA1_COLLISION'
+  | 'PROTOCOL_CORRUPT'
+  | 'REMOTE_ERROR'
+  | 'AUTH_FAILED'
+  | 'NETWORK'
+  | 'UNSUPPORTED_REMOTE'
   | 'IO';
 
 export interface ErrorFields {
