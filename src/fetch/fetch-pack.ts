@@ -128,7 +128,7 @@ export interface FetchPackResult {
 /**
  * Run one `fetch` command and stream the pack to `sink`.
  * @throws UNSUPPORTED_REMOTE (deepen without `shallow`, another object format),
- *         INVALID_ARGUMENT (a malformed want), REMOTE_ERROR (ERR packet, band 3, an empty
+ *         USAGE (a malformed want), REMOTE_ERROR (ERR packet, band 3, an empty
  *         body, an HTML page), PROTOCOL_CORRUPT (malformed or cut-short response),
  *         PACK_CORRUPT / CHECKSUM_MISMATCH / DELTA_CORRUPT (the pack), and the transport's
  *         errors (NETWORK, AUTH_FAILED, TOO_LARGE).

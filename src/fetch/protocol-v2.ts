@@ -209,7 +209,7 @@ export const DEFAULT_AGENT = 'xtest-pack/0';
  * unknown capability, and over HTTP that refusal is an empty 200 body. `thin-pack` is never
  * sent (no `have`s, so the pack must stand alone).
  * @throws UNSUPPORTED_REMOTE (deepen or filter not advertised, another object format),
- *         INVALID_ARGUMENT (a want that is not an id of the format), RangeError (deepen,
+ *         USAGE (a want that is not an id of the format), RangeError (deepen,
  *         filter or agent malformed).
  * @example
  *   encodeFetchRequest(caps, { wants: [commit], deepen: 1, filter: 'blob:none' })

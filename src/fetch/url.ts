@@ -50,7 +50,7 @@ const OWNER_REPO = /^([A-Za-z0-9_][A-Za-z0-9_.-]*)\/([A-Za-z0-9_.-]+)$/;
 /**
  * Normalize a repository URL or shorthand.
  * @throws UNSUPPORTED_REMOTE (ssh, git://, other schemes, plain http to a remote host: each
- *         message names the https URL to use where there is one), INVALID_ARGUMENT (not a
+ *         message names the https URL to use where there is one), USAGE (not a
  *         URL, a malformed one).
  * @example
  *   normalizeRepositoryUrl('git+https://github.com/o/r.git') // { kind: 'http', url: 'https://github.com/o/r.git', … }

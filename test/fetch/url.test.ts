@@ -71,7 +71,7 @@ test('local repositories: file://, git+file://, absolute, ./ and ../ paths, Wind
     ['file:///C:/src/r', 'C:/src/r'],
   ];
   for (const [input, path] of cases) assert.deepEqual(normalizeRepositoryUrl(input), { kind: 'local', path }, input);
-  refused('file://otherhost/r', 'INVALID_ARGUMENT');
+  refused('file://otherhost/r', 'USAGE');
 });
 
 test('ssh, scp-like and git:// are refused with the https URL to use, and without the user', () => {
@@ -100,8 +100,8 @@ test('plain http only to loopback hosts unless allowed; never a credential in th
   assert.ok(isLoopbackHost('127.0.0.1') && !isLoopbackHost('127.0.0.1.example.com') && !isLoopbackHost('10.0.0.1'));
 });
 
-test('malformed input: INVALID_ARGUMENT', () => {
+test('malformed input: USAGE', () => {
   for (const input of ['', '   ', 'https://', 'https://h:99999/r', 'https://h/r?x=1', 'https://h%zz@h/r', 'https://exa mple.com/r', 'not a url', 'github:onlyowner', 'a/b/c', 'https://h/r\n']) {
-    refused(input, 'INVALID_ARGUMENT');
+    refused(input, 'USAGE');
   }
 });
