@@ -138,16 +138,28 @@ const SYSTEM_ERRORS: Readonly<Record<string, string>> = {
 
 /**
  * An ordinary operating-system error (EACCES, ENOSPC, EROFS, ENOENT, ...) as an IO error naming
- * the path, in one line; undefined for anything else (a bug, which keeps its stack).
+ * the path (or what `fields` name), in one line; undefined for anything else (a bug, which keeps
+ * its stack).
  * @example
  *   catch (e) { throw systemError(e) ?? e; }
  */
-export function systemError(e: unknown): XtestPackError | undefined {
+export function systemError(e: unknown, fields: Omit<ErrorFields, 'cause'> = {}): XtestPackError | undefined {
   if (e instanceof XtestPackError || !(e instanceof Error)) return undefined;
   // The shape of Node's system errors (NodeJS.ErrnoException), spelled out: this module is pure.
   const err = e as Error & { code?: unknown; syscall?: string; path?: string };
   if (typeof err.code !== 'string' || !/^E[A-Z]+$/.test(err.code) || err.syscall === undefined) return undefined;
   const what = SYSTEM_ERRORS[err.code] ?? err.code;
   const op = err.syscall.replace(/^uv_/, '').replace(/^fs\./, '');
-  return new XtestPackError('IO', `cannot ${op}: ${what} (${err.code})`, { file: err.path, cause: e });
+  return new XtestPackError('IO', `cannot ${op}: ${what} (${err.code})`, { file: err.path, ...fields, cause: e });
+}
+
+/**
+ * An error of reading or writing as an IO error naming the place: `systemError`'s one line for
+ * an OS error, else "cannot <verb>: <message>".
+ * @example
+ *   catch (e) { throw ioError(e, { file: path }, 'read'); }
+ */
+export function ioError(e: unknown, fields: Omit<ErrorFields, 'cause'>, verb: string): XtestPackError {
+  if (e instanceof XtestPackError) return e;
+  return systemError(e, fields) ?? new XtestPackError('IO', `cannot ${verb}: ${e instanceof Error ? e.message : String(e)}`, { ...fields, cause: e });
 }

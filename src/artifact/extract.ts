@@ -16,7 +16,7 @@
  */
 import { chmodSync, lstatSync, mkdirSync, renameSync, rmSync, symlinkSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
-import { XtestPackError } from '../errors.js';
+import { XtestPackError, ioError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic.js';
 import { findTarPathProblem, type TarEntry } from './tar/header.js';
 
@@ -240,6 +240,6 @@ function fsStep(rel: string, step: () => void): void {
     step();
   } catch (e) {
     if (e instanceof XtestPackError) throw e;
-    throw new XtestPackError('IO', `cannot write: ${(e as Error).message}`, { path: rel, cause: e });
+    throw ioError(e, { path: rel }, 'write');
   }
 }

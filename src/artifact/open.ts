@@ -14,7 +14,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Backend } from '../backend/types.js';
-import { XtestPackError } from '../errors.js';
+import { XtestPackError, ioError } from '../errors.js';
 import type { ClosableSource, Storage } from '../fs/storage.js';
 import { nodeStorage } from '../fs/node-storage.js';
 import { MANIFEST_NAME, decodeExportManifest, readExportManifest, type ExportManifest } from '../manifest/index.js';
@@ -94,7 +94,7 @@ function openDirectory(dir: string, backend: Backend): OpenedTestData {
   try {
     names = readdirSync(dir).sort();
   } catch (e) {
-    throw new XtestPackError('IO', `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file: dir, cause: e });
+    throw ioError(e, { file: dir }, 'read');
   }
   const packs = pairPacks(names, dir, (name) => join(dir, name), (name) => join(dir, name));
   if (packs.length === 0) {
@@ -114,7 +114,7 @@ function openArchive(location: string, backend: Backend): OpenedTestData {
   try {
     bytes = readFileSync(location);
   } catch (e) {
-    throw new XtestPackError('IO', `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file: location, cause: e });
+    throw ioError(e, { file: location }, 'read');
   }
   const entries = decodeTarGz(bytes, backend, { maxSize: MAX_ARTIFACT_SIZE, file: location });
   const files = new Map<string, Uint8Array>();
@@ -157,10 +157,10 @@ function pairPacks(names: readonly string[], where: string, display: (name: stri
     if (!PACK_FILE.test(n)) continue;
     const base = n.replace(/\.(pack|idx)$/, '');
     if (n.endsWith('.pack')) {
-      if (!set.has(`${base}.idx`)) throw new XtestPackError('IDX_MISSING', `${n} has no idx (${base}.idx is missing): the test data are incomplete`, { file: where });
+      if (!set.has(`${base}.idx`)) throw new XtestPackError('IDX_MISSING', `${n} has no idx (${base}.idx is missing)`, { file: where });
       out.push({ pack: display(n), idx: display(`${base}.idx`), packPath: path(n), idxPath: path(`${base}.idx`) });
     } else if (!set.has(`${base}.pack`)) {
-      throw new XtestPackError('PACK_MISSING', `${n} has no pack (${base}.pack is missing): the test data are incomplete`, { file: where });
+      throw new XtestPackError('PACK_MISSING', `${n} has no pack (${base}.pack is missing)`, { file: where });
     }
   }
   return out;
@@ -194,7 +194,7 @@ function verifyPair(idxSource: ClosableSource, packSource: ClosableSource, idx: 
   const format = idxFormat(idxSource, backend);
   const h = hashLength(format);
   const layout = idxLayout(decodeIdxHead(idxSource.read(0, Math.min(IDX_HEAD_LENGTH, idxSource.size)), idxSource.size), idxSource.size, format);
-  if (!idxChecksumHolds(idxSource, layout, backend)) throw new XtestPackError('CHECKSUM_MISMATCH', 'idx checksum does not match its contents: the file is damaged', { file: idx });
+  if (!idxChecksumHolds(idxSource, layout, backend)) throw new XtestPackError('CHECKSUM_MISMATCH', 'idx checksum does not match its contents', { file: idx });
   if (packSource.size < 12 + h) throw new XtestPackError('CHECKSUM_MISMATCH', `${packSource.size} bytes: too short for a pack`, { file: pack });
   const body = packSource.size - h;
   const hasher = backend.createHash(format);
@@ -205,7 +205,7 @@ function verifyPair(idxSource: ClosableSource, packSource: ClosableSource, idx: 
     hasher.update(part);
   }
   const trailer = packSource.read(body, h);
-  if (!bytesEqual(hasher.digest(), trailer)) throw new XtestPackError('CHECKSUM_MISMATCH', 'pack checksum does not match its contents: the file is damaged', { file: pack });
+  if (!bytesEqual(hasher.digest(), trailer)) throw new XtestPackError('CHECKSUM_MISMATCH', 'pack checksum does not match its contents', { file: pack });
   const named = idxSource.read(layout.trailerAt, h);
   if (!bytesEqual(named, trailer)) {
     throw new XtestPackError('CHECKSUM_MISMATCH', `the idx names pack ${toHex(named)}, this pack is ${toHex(trailer)}: they do not belong together`, { file: pack });

@@ -8,7 +8,7 @@
  */
 import { closeSync, mkdirSync, openSync, renameSync, rmSync, rmdirSync, symlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { XtestPackError } from '../errors.js';
+import { XtestPackError, ioError } from '../errors.js';
 import { MODE_EXECUTABLE, MODE_SYMLINK } from '../odb/objects/tree.js';
 import type { WalkEntry } from '../odb/walk.js';
 import { SLASH, checkCaseCollisions, kind, refuseOnTheWay, type Planned } from './plan.js';
@@ -112,8 +112,7 @@ function fsStep(where: { path?: string; file?: string }, step: () => void): void
     step();
   } catch (e) {
     if (e instanceof XtestPackError) throw e;
-    const err = e as NodeJS.ErrnoException;
-    throw new XtestPackError('IO', `cannot write: ${err.code ?? ''} ${err.message}`.trim(), { ...where, cause: e });
+    throw ioError(e, where, 'write');
   }
 }
 

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { openTestData } from '../artifact/open.js';
 import { checkoutFromDatabase, type CheckoutResult } from '../checkout/checkout.js';
 import { XtestPackError } from '../errors.js';
-import { checkTestData } from '../harness/check.js';
+import { adviseFor, checkTestData } from '../harness/check.js';
 import { findPackageRoot } from '../harness/package.js';
 import { MANIFEST_NAME, listedFiles, readPackageManifest, type PackageManifest } from '../manifest/index.js';
 import { EXIT_SKIP, type CommandContext } from './context.js';
@@ -43,7 +43,7 @@ export async function checkoutCommand(ctx: CommandContext, oid: string | undefin
       ctx.stdout.write(`xtest-pack: skipped: ${e.message}\n`);
       return EXIT_SKIP;
     }
-    throw e;
+    throw pkg ? adviseFor(e, pkg.manifest) : e;
   }
   const progress = progressFor(ctx.stderr, opts.progress);
   let r: CheckoutResult;
@@ -55,12 +55,21 @@ export async function checkoutCommand(ctx: CommandContext, oid: string | undefin
       onProgress: (p: { done: number; total: number }) => progress.update('Checking out files', p.done, p.total),
     };
     if (pkg !== undefined) {
-      const checked = checkTestData(data, pkg.manifest, { backend, manifestFile: pkg.file });
+      let checked;
+      try {
+        checked = checkTestData(data, pkg.manifest, { backend, manifestFile: pkg.file });
+      } catch (e) {
+        throw adviseFor(e, pkg.manifest);
+      }
       if (checked.otherCommit !== undefined) {
         ctx.stderr.write(`xtest-pack: note: the test data are of commit ${checked.otherCommit}, not ${pkg.manifest.commit}; the listed paths have the same ids\n`);
       }
       const out = opts.out !== undefined ? resolve(ctx.cwd, opts.out) : pkg.root;
-      r = checkoutFromDatabase(data.odb, { ...common, oid: checked.tree, out, pathspecs: pkg.manifest.paths, literal: true });
+      try {
+        r = checkoutFromDatabase(data.odb, { ...common, oid: checked.tree, out, pathspecs: pkg.manifest.paths, literal: true });
+      } catch (e) {
+        throw adviseFor(e, pkg.manifest);
+      }
     } else {
       const commit = oid ?? data.manifest?.commit;
       if (commit === undefined) throw new XtestPackError('USAGE', 'name the commit to check out: these test data carry no manifest, and no package manifest is here', { file: objects });

@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { XtestPackError } from '../errors.js';
-import { checkTestDataAt } from '../harness/check.js';
+import { adviseFor, checkTestDataAt } from '../harness/check.js';
 import { status } from '../harness/helper.js';
 import { MANIFEST_NAME, encodePackageManifest, readPackageManifest } from '../manifest/index.js';
 import { findPackageRoot } from '../harness/package.js';
@@ -123,7 +123,7 @@ export async function statusCommand(ctx: CommandContext, opts: StatusCommandOpti
       report('skipped', `${e.message} (the test data are the artifact ${manifest.artifact})`);
       return EXIT_SKIP;
     }
-    throw e;
+    throw adviseFor(e, manifest);
   }
   const same = checked.otherCommit !== undefined ? `; made from commit ${checked.otherCommit}, whose listed paths have the same ids` : '';
   const verified = opts.verify ? `, ${checked.blobs} files read and verified` : '';

@@ -2,7 +2,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { openTestData, type OpenedTestData } from '../artifact/open.js';
-import { XtestPackError } from '../errors.js';
+import { XtestPackError, ioError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic.js';
 import { openFileSource } from '../fs/file-source.js';
 import { encodeIdx } from '../pack/idx/index.js';
@@ -128,6 +128,6 @@ function readBytes(path: string): Uint8Array {
   try {
     return readFileSync(path);
   } catch (e) {
-    throw new XtestPackError('IO', `cannot read: ${(e as Error).message}`, { file: path, cause: e });
+    throw ioError(e, { file: path }, 'read');
   }
 }

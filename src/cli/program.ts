@@ -40,8 +40,13 @@ function packageVersion(): string {
 }
 
 interface GlobalOptions {
-  backend?: string;
+  backend?: string | undefined;
   debug?: boolean;
+}
+
+/** --backend: of the program, and of each command. */
+function backendOption(): Option {
+  return new Option('--backend <name>', 'zlib and hash implementation (default: $XTEST_PACK_BACKEND, else node)').choices(['node', 'portable']);
 }
 
 /** A whole number option value. */
@@ -68,7 +73,7 @@ export function createProgram(io: CliIo): { program: Command; run(argv: string[]
   const program = new Command('xtest-pack');
   program
     .description('Ship test fixtures as a verified git pack; read, index and verify packs without git.')
-    .addOption(new Option('--backend <name>', 'zlib and hash implementation (default: $XTEST_PACK_BACKEND, else node)').choices(['node', 'portable']))
+    .addOption(backendOption())
     .option('--debug', 'print stack traces of errors')
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
@@ -78,12 +83,14 @@ export function createProgram(io: CliIo): { program: Command; run(argv: string[]
     .showHelpAfterError(false);
 
   let backend: Promise<Backend> | undefined;
+  /** --backend and --debug, given before the command or after it. */
+  const chosen: GlobalOptions = {};
   const ctx: CommandContext = {
     stdout: io.stdout,
     stderr: io.stderr,
     env: io.env,
     cwd: io.cwd ?? process.cwd(),
-    backend: () => (backend ??= loadBackend((program.opts() as GlobalOptions).backend ?? (io.env['XTEST_PACK_BACKEND'] || undefined))),
+    backend: () => (backend ??= loadBackend(chosen.backend ?? (io.env['XTEST_PACK_BACKEND'] || undefined))),
   };
   /** The exit status the command that ran asked for (it reported its own errors). */
   let status = EXIT_OK;
@@ -94,7 +101,8 @@ export function createProgram(io: CliIo): { program: Command; run(argv: string[]
   // Authors' and packagers' commands first, then git's plumbing (the order of --help).
   program
     .command('manifest')
-    .description('author: write xtest-pack.json at the package root, naming the commit and paths of its test data (run it in prepack)')
+    .helpGroup("For authors (in the package's git work tree):")
+    .description('write xtest-pack.json at the package root, naming the commit and paths of its test data (run it in prepack)')
     .option('--allow-dirty', 'write it even when listed files have uncommitted changes (marked dirty)')
     .option('--if-git', 'do nothing, silently, outside a git work tree')
     .option('--json', 'print the manifest')
@@ -102,7 +110,8 @@ export function createProgram(io: CliIo): { program: Command; run(argv: string[]
 
   program
     .command('pack')
-    .description("author: write the package's test-data artifact NAME-VERSION.xtest-pack.tar.gz (or a pack directory), to attach to a release")
+    .helpGroup("For authors (in the package's git work tree):")
+    .description("write the package's test-data artifact NAME-VERSION.xtest-pack.tar.gz (or a pack directory), to attach to a release")
     .option('--out <dir>', 'write a pack directory (new or empty) instead of a .tar.gz')
     .option('--tar <file>', 'where to write the .tar.gz (default: node_modules/.cache/xtest-pack/ at the package root, which npm never publishes)')
     .option('--version <version>', "the version in the artifact's name (default: package.json's; for releases whose version is set at publish time)")
@@ -111,7 +120,8 @@ export function createProgram(io: CliIo): { program: Command; run(argv: string[]
 
   program
     .command('package-test')
-    .description('author: npm pack, unpack where no git is, and run the tests there from the test-data artifact alone')
+    .helpGroup("For authors (in the package's git work tree):")
+    .description('npm pack, unpack where no git is, and run the tests there from the test-data artifact alone')
     .argument('[command...]', 'the test command, after -- (default: npm test)')
     .option('--objects <path>', 'test data to use (default: built from this repository)')
     .option('--keep', 'keep the temporary directory')
@@ -121,14 +131,16 @@ export function createProgram(io: CliIo): { program: Command; run(argv: string[]
 
   program
     .command('status')
-    .description('packager: where the tests will take their data from, and in pack mode a check of the data (exit 1 when absent or damaged; 77 when absent and skipped)')
+    .helpGroup('For packagers (in the unpacked package, offline):')
+    .description('where the tests will take their data from, and in pack mode a check of the data (exit 1 when absent or damaged; 77 when absent and skipped)')
     .option('--verify', 'read and verify every file of the test data too')
     .option('--json', 'print the status as JSON')
     .action(async (opts: StatusCommandOptions) => exit(await (await import('./harness-commands.js')).statusCommand(ctx, opts)));
 
   program
     .command('checkout')
-    .description('packager: write the test data from a pack directory or artifact, every object verified (without <oid>: what the package manifest here names, into the package)')
+    .helpGroup('For packagers (in the unpacked package, offline):')
+    .description('write the test data from a pack directory or artifact, every object verified (without <oid>: what the package manifest here names, into the package)')
     .argument('[oid]', 'a commit, annotated tag or tree: full or abbreviated id (default: the package manifest\'s commit)')
     .argument('[pathspec...]', 'what to write (default: the manifest\'s paths, or the whole tree)')
     .option('--objects <path>', 'the pack directory or artifact .tar.gz (default: $XTEST_PACK_OBJECTS)')
@@ -143,6 +155,7 @@ export function createProgram(io: CliIo): { program: Command; run(argv: string[]
 
   program
     .command('export')
+    .helpGroup('Plumbing (as git does it):')
     .description('write a pack directory with one commit and exactly the files the pathspecs select (plumbing of pack)')
     .argument('<pathspec...>', 'files, directories (everything below), or globs (*, ?, [...], **)')
     .requiredOption('--out <dir>', 'the pack directory to write (created if needed)')
@@ -160,6 +173,7 @@ export function createProgram(io: CliIo): { program: Command; run(argv: string[]
 
   program
     .command('repack')
+    .helpGroup('Plumbing (as git does it):')
     .description('merge the packs of a pack directory into one deterministic pack')
     .argument('<dir>', 'the pack directory')
     .option('--no-delta', 'write every object whole')
@@ -169,6 +183,7 @@ export function createProgram(io: CliIo): { program: Command; run(argv: string[]
 
   program
     .command('verify')
+    .helpGroup('Plumbing (as git does it):')
     .description('check packs against their idx, as git verify-pack')
     .argument('<pack-or-idx...>', '.pack or .idx files (or their common name without suffix), pack directories, artifact .tar.gz files')
     .option('-v, --verbose', 'list every object and the delta chain histogram, as git verify-pack -v')
@@ -180,6 +195,7 @@ export function createProgram(io: CliIo): { program: Command; run(argv: string[]
 
   program
     .command('index-pack')
+    .helpGroup('Plumbing (as git does it):')
     .description('write the .idx of a pack, as git index-pack; prints the pack checksum')
     .argument('<pack>', 'the .pack file')
     .option('-o <idx>', 'where to write the idx (default: <pack> with .idx for .pack)')
@@ -192,6 +208,7 @@ export function createProgram(io: CliIo): { program: Command; run(argv: string[]
   withWhere(
     program
       .command('rev-parse')
+      .helpGroup('Plumbing (as git does it):')
       .description('print the object id each revision names, as git rev-parse')
       .argument('<rev...>', 'revisions: ids, abbreviations, refs, HEAD, <rev>~N, <rev>^N, <rev>^{type}, <rev>:<path>'),
   ).action(async (revs: string[], opts: WhereOptions) => exit(await (await import('./odb-commands.js')).revParseCommand(ctx, revs, opts)));
@@ -199,6 +216,7 @@ export function createProgram(io: CliIo): { program: Command; run(argv: string[]
   withWhere(
     program
       .command('cat-file')
+      .helpGroup('Plumbing (as git does it):')
       .description('print an object, its type or size, as git cat-file')
       .usage('(-t | -s | -e | -p | <type>) <object>')
       .argument('<type-or-object>', 'a type (commit, tree, blob, tag) followed by the object, or the object with -t/-s/-e/-p')
@@ -214,6 +232,7 @@ export function createProgram(io: CliIo): { program: Command; run(argv: string[]
   withWhere(
     program
       .command('ls-tree')
+      .helpGroup('Plumbing (as git does it):')
       .description('list the entries of a tree, as git ls-tree')
       .argument('<tree-ish>', 'a tree, or a commit or tag that leads to one')
       .argument('[path...]', 'only these paths (literal, as git ls-tree)')
@@ -226,6 +245,19 @@ export function createProgram(io: CliIo): { program: Command; run(argv: string[]
       .option('--full-name', 'print paths from the top of the repository, not relative to the current directory'),
   ).action(async (treeish: string, paths: string[], opts: LsTreeOptions) => exit(await (await import('./odb-commands.js')).lsTreeCommand(ctx, treeish, paths, opts)));
 
+  // Program options are read before the command's name only (so that `pack --version <v>` is
+  // pack's); --backend and --debug are each command's too, so that they may come after it.
+  program.enablePositionalOptions();
+  for (const c of program.commands) {
+    c.addOption(backendOption()).option('--debug', 'print stack traces of errors');
+  }
+  program.hook('preAction', (root, command) => {
+    const r = root.opts() as GlobalOptions;
+    const c = command.opts() as GlobalOptions;
+    chosen.backend = c.backend ?? r.backend;
+    chosen.debug = c.debug === true || r.debug === true;
+  });
+
   return {
     program,
     async run(argv: string[]): Promise<number> {
@@ -234,7 +266,7 @@ export function createProgram(io: CliIo): { program: Command; run(argv: string[]
         await program.parseAsync(argv, { from: 'user' });
         return status;
       } catch (e) {
-        return handleError(e, io, (program.opts() as GlobalOptions).debug === true || argv.includes('--debug'));
+        return handleError(e, io, chosen.debug === true || argv.includes('--debug'));
       }
     },
   };

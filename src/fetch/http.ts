@@ -20,7 +20,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { XtestPackError } from '../errors.js';
+import { XtestPackError, ioError } from '../errors.js';
 import { findNetrcCredentials, parseNetrc, type Credentials } from './netrc.js';
 import { ADVERTISEMENT_CONTENT_TYPE, REQUEST_CONTENT_TYPE, RESULT_CONTENT_TYPE } from './protocol-v2.js';
 import type { Transport, TransportReply, TransportStats } from './transport.js';
@@ -450,7 +450,7 @@ function readNetrc(path: string, host: string, username: string | undefined): Cr
     text = readFileSync(path, 'utf8');
   } catch (e) {
     if ((e as { code?: string }).code === 'ENOENT') return undefined;
-    throw new XtestPackError('IO', `cannot read: ${(e as Error).message}`, { file: path, cause: e });
+    throw ioError(e, { file: path }, 'read');
   }
   return findNetrcCredentials(parseNetrc(text), host, username);
 }

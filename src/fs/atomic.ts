@@ -4,7 +4,7 @@
  */
 import { chmodSync, closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { XtestPackError } from '../errors.js';
+import { ioError } from '../errors.js';
 
 /**
  * Write `data` to `path` atomically, with permission `mode` (before umask).
@@ -26,6 +26,6 @@ export function writeFileAtomic(path: string, data: Uint8Array, mode = 0o644): v
   } catch (e) {
     if (fd !== undefined) closeSync(fd);
     rmSync(tmp, { force: true });
-    throw new XtestPackError('IO', `cannot write: ${(e as Error).message}`, { file: path, cause: e });
+    throw ioError(e, { file: path }, 'write');
   }
 }

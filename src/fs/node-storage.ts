@@ -1,7 +1,7 @@
 /** The Node file system as odb Storage. */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { XtestPackError } from '../errors.js';
+import { XtestPackError, ioError } from '../errors.js';
 import type { Storage } from '../fs/storage.js';
 import { openFileSource } from './file-source.js';
 
@@ -11,7 +11,7 @@ function absent(e: unknown): boolean {
 }
 
 function io(e: unknown, path: string): XtestPackError {
-  return new XtestPackError('IO', `cannot read: ${(e as Error).message}`, { file: path, cause: e });
+  return ioError(e, { file: path }, 'read');
 }
 
 /**

@@ -12,7 +12,7 @@
  */
 import type { Backend } from '../backend/types.js';
 import { XtestPackError, isXtestPackError } from '../errors.js';
-import type { PackageManifest } from '../manifest/index.js';
+import { MANIFEST_NAME, type PackageManifest } from '../manifest/index.js';
 import { MODE_GITLINK, MODE_TREE } from '../odb/objects/tree.js';
 import { resolveRevision, typeOf } from '../odb/revision.js';
 import { walkTree } from '../odb/walk.js';
@@ -130,4 +130,29 @@ export function checkTestData(data: OpenedTestData, manifest: PackageManifest, o
     });
   }
   return { commit: dataCommit, otherCommit, tree, paths, blobs };
+}
+
+/** The codes that say the test data are there but damaged or incomplete. */
+const DAMAGED: ReadonlySet<string> = new Set([
+  'ARCHIVE_CORRUPT', 'CHECKSUM_MISMATCH', 'IDX_MISSING', 'PACK_MISSING', 'IDX_CORRUPT', 'IDX_MISMATCH',
+  'PACK_CORRUPT', 'PACK_UNSUPPORTED', 'DELTA_CORRUPT', 'OBJECT_CORRUPT', 'OID_MISMATCH', 'MANIFEST_CORRUPT', 'SHA1_COLLISION',
+]);
+
+/**
+ * `e` with what a packager does about it: for damaged data, get the artifact again; for absent
+ * data, where they come from. Other errors are returned as they are.
+ * @example
+ *   catch (e) { throw adviseFor(e, manifest); }
+ */
+export function adviseFor(e: unknown, manifest: PackageManifest): unknown {
+  if (!(e instanceof XtestPackError)) return e;
+  const source = `the test data${manifest.repository ? ` of ${manifest.repository}` : ''} at commit ${manifest.commit}`;
+  let advice: string | undefined;
+  if (DAMAGED.has(e.code) && !(e.code === 'MANIFEST_CORRUPT' && e.file?.endsWith(MANIFEST_NAME) && !e.file.includes(':'))) {
+    advice = `the test data are damaged or incomplete: get ${manifest.artifact} (${source}) again`;
+  } else if (e.code === 'TESTDATA_UNAVAILABLE') {
+    advice = `get ${manifest.artifact} (${source}) and name it in XTEST_PACK_OBJECTS`;
+  }
+  if (advice === undefined || e.reason.includes(manifest.artifact)) return e;
+  return new XtestPackError(e.code, `${e.reason}; ${advice}`, { file: e.file, offset: e.offset, oid: e.oid, path: e.path, cause: e });
 }

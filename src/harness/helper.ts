@@ -173,7 +173,10 @@ export function listedTestDataSync(options: TestDataOptions = {}): TestData {
  */
 export function forTestRun(e: unknown, env: NodeJS.ProcessEnv): unknown {
   const err = systemError(e) ?? e;
-  if (err instanceof XtestPackError && env['XTEST_PACK_DEBUG'] !== '1') err.stack = `${err.name} [${err.code}]: ${err.message}`;
+  if (!(err instanceof XtestPackError) || env['XTEST_PACK_DEBUG'] === '1') return err;
+  err.stack = `${err.name} [${err.code}]: ${err.message}`;
+  // A runner may print the causes too (Node's uncaught-exception report does): their lines only.
+  for (let c: unknown = err.cause, depth = 0; c instanceof Error && depth < 8; c = c.cause, depth++) c.stack = `${c.name}: ${c.message}`;
   return err;
 }
 

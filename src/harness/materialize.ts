@@ -15,7 +15,7 @@ import { checkoutFromDatabase } from '../checkout/checkout.js';
 import { XtestPackError } from '../errors.js';
 import { toHex } from '../pack/oid.js';
 import { openTestData } from '../artifact/open.js';
-import { checkTestData } from './check.js';
+import { adviseFor, checkTestData } from './check.js';
 import type { PackageManifest } from '../manifest/index.js';
 
 /** The file whose content says a materialization is complete and what it holds. */
@@ -115,9 +115,19 @@ function isComplete(dir: string, marker: string): boolean {
 function checkOut(options: MaterializeOptions, out: string): void {
   const { manifest, backend } = options;
   if (manifest.paths.length === 0) return;
-  const data = openTestData(options.objects, backend);
+  let data;
   try {
-    const checked = checkTestData(data, manifest, { backend, ...(options.manifestFile ? { manifestFile: options.manifestFile } : {}) });
+    data = openTestData(options.objects, backend);
+  } catch (e) {
+    throw adviseFor(e, manifest);
+  }
+  try {
+    let checked;
+    try {
+      checked = checkTestData(data, manifest, { backend, ...(options.manifestFile ? { manifestFile: options.manifestFile } : {}) });
+    } catch (e) {
+      throw adviseFor(e, manifest);
+    }
     if (checked.otherCommit !== undefined) {
       options.onNotice?.(`the test data at ${options.objects} are of commit ${checked.otherCommit}, not ${manifest.commit}; the paths ${manifest.name} lists have the same ids there, so they are used`);
     }
@@ -127,7 +137,7 @@ function checkOut(options: MaterializeOptions, out: string): void {
     } catch (e) {
       // Name the test data when the layers below could not: "object not found" alone says
       // nothing about which artifact lacks it.
-      throw e instanceof XtestPackError ? e.withFile(options.objects) : e;
+      throw adviseFor(e instanceof XtestPackError ? e.withFile(options.objects) : e, manifest);
     }
   } finally {
     data.close();

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { XtestPackError } from '../errors.js';
+import { XtestPackError, ioError } from '../errors.js';
 import { decodeExportManifest, type ExportManifest } from './export-manifest.js';
 import { decodePackageManifest, isPackageManifest, type PackageManifest } from './package-manifest.js';
 
@@ -48,6 +48,6 @@ function readText(file: string): string | undefined {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    throw new XtestPackError('IO', `cannot read: ${code ?? (e as Error).message}`, { file, cause: e });
+    throw ioError(e, { file }, 'read');
   }
 }

@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { getBackend } from '../../src/backend/index.js';
 import { decodeTarGz, encodeTar, encodeTarGz, type TarEntry } from '../../src/artifact/index.js';
-import { blocks, END, expectArchiveError, fileEntry, gz, header, paxRecords, tarOf } from '../support/tar-tools.js';
+import { blocks, expectArchiveError, fileEntry, gz, header, paxRecords, tarOf } from '../support/tar-tools.js';
 
 const backend = getBackend();
 const T = { timeout: 60_000 };
