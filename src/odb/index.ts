@@ -23,3 +23,4 @@ export {
   serializeTree,
   type TreeEntry,
 } from './objects/tree.js';
+export { decodeIndex, encodeIndex, MODE_SPARSE_DIRECTORY, type IndexEntry, type IndexExtension, type IndexFile, type IndexInput, type DecodeIndexOptions } from './index-file.js';
