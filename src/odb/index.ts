@@ -24,3 +24,4 @@ export {
   type TreeEntry,
 } from './objects/tree.js';
 export { decodeIndex, encodeIndex, MODE_SPARSE_DIRECTORY, type IndexEntry, type IndexExtension, type IndexFile, type IndexInput, type DecodeIndexOptions } from './index-file.js';
+export { readIndex, RepositoryIndex, type ReadIndexOptions } from './index-read.js';
