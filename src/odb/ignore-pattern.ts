@@ -129,13 +129,14 @@ export function describePattern(p: IgnorePattern): string {
   return `${p.negative ? '!' : ''}${p.pattern}${p.mustBeDir ? '/' : ''}`;
 }
 
-/** git's fspathncmp: equal over `n` chars, ASCII case folded when `fold`. */
+/** git's fspathncmp: `a` from `ai` and `b` from `bi` equal over `n` chars, ASCII case folded when `fold`. */
 function sameChars(a: string, ai: number, b: string, bi: number, n: number, fold: boolean): boolean {
-  if (!fold) return a.startsWith(b.slice(bi, bi + n), ai) && ai + n <= a.length && bi + n <= b.length;
+  if (ai + n > a.length || bi + n > b.length) return false;
   for (let k = 0; k < n; k++) {
     let x = a.charCodeAt(ai + k);
     let y = b.charCodeAt(bi + k);
-    if (Number.isNaN(x) || Number.isNaN(y)) return false;
+    if (x === y) continue;
+    if (!fold) return false;
     if (x >= 0x41 && x <= 0x5a) x |= 0x20;
     if (y >= 0x41 && y <= 0x5a) y |= 0x20;
     if (x !== y) return false;
@@ -145,18 +146,18 @@ function sameChars(a: string, ai: number, b: string, bi: number, n: number, fold
 
 /**
  * Does `p` match `path` (a byte string, relative to the work tree, no trailing '/'), whose last
- * component starts at `baseAt`? `isDir` is asked only for a directory-only pattern.
+ * component is `basename`? `isDir` is asked only for a directory-only pattern.
  */
-export function patternMatches(p: IgnorePattern, path: string, baseAt: number, isDir: () => boolean, fold: boolean): boolean {
+export function patternMatches(p: IgnorePattern, path: string, basename: string, isDir: () => boolean, fold: boolean): boolean {
   if (p.mustBeDir && !isDir()) return false;
   const pat = p.pattern;
   const wmFold = fold ? WM_CASEFOLD : 0;
   if (p.noDir) {
     // match_basename
-    const n = path.length - baseAt;
-    if (p.noWildcardLength === pat.length) return n === pat.length && sameChars(path, baseAt, pat, 0, n, fold);
-    if (p.endsWith) return pat.length - 1 <= n && sameChars(path, path.length - (pat.length - 1), pat, 1, pat.length - 1, fold);
-    return wildmatch(pat, path.slice(baseAt), wmFold);
+    const n = basename.length;
+    if (p.noWildcardLength === pat.length) return n === pat.length && sameChars(basename, 0, pat, 0, n, fold);
+    if (p.endsWith) return pat.length - 1 <= n && sameChars(basename, n - (pat.length - 1), pat, 1, pat.length - 1, fold);
+    return wildmatch(pat, basename, wmFold);
   }
   // match_pathname: the pattern has its file's directory implicitly in front of it.
   let pattern = pat;
@@ -184,11 +185,11 @@ export function patternMatches(p: IgnorePattern, path: string, baseAt: number, i
  * The last pattern of `list` that matches (git's last_matching_pattern_from_list), negative
  * ones included, or `undefined`.
  */
-export function lastMatching(list: PatternList, path: string, baseAt: number, isDir: () => boolean, fold: boolean): IgnorePattern | undefined {
+export function lastMatching(list: PatternList, path: string, basename: string, isDir: () => boolean, fold: boolean): IgnorePattern | undefined {
   const ps = list.patterns;
   for (let i = ps.length - 1; i >= 0; i--) {
     const p = ps[i]!;
-    if (patternMatches(p, path, baseAt, isDir, fold)) return p;
+    if (patternMatches(p, path, basename, isDir, fold)) return p;
   }
   return undefined;
 }

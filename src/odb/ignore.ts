@@ -128,7 +128,7 @@ export class IgnoreRules {
     const bytes = parent.bytes === '' ? name : `${parent.bytes}/${name}`;
     let known = isDir;
     const dirTest = (): boolean => (known ??= this.#isDirectory(path));
-    return this.#lastMatching(parent.lists, bytes, bytes.length - name.length, dirTest);
+    return this.#lastMatching(parent.lists, bytes, name, dirTest);
   }
 
   /**
@@ -158,7 +158,7 @@ export class IgnoreRules {
         state = { bytes, excludedBy: parent.excludedBy, lists: [] };
       } else {
         // The directory is matched by the lists above it, not by its own .gitignore.
-        const m = this.#lastMatching(parent.lists, bytes, bytes.length - name.length, () => true);
+        const m = this.#lastMatching(parent.lists, bytes, name, () => true);
         if (m !== undefined && !m.negative) {
           state = { bytes, excludedBy: m, lists: [] };
         } else {
@@ -171,14 +171,14 @@ export class IgnoreRules {
     return state;
   }
 
-  #lastMatching(lists: readonly PatternList[], bytes: string, baseAt: number, isDir: () => boolean): IgnorePattern | undefined {
+  #lastMatching(lists: readonly PatternList[], bytes: string, basename: string, isDir: () => boolean): IgnorePattern | undefined {
     const fold = this.#ctx.ignoreCase;
     for (let i = lists.length - 1; i >= 0; i--) {
-      const p = lastMatching(lists[i]!, bytes, baseAt, isDir, fold);
+      const p = lastMatching(lists[i]!, bytes, basename, isDir, fold);
       if (p !== undefined) return p;
     }
     for (const list of this.#ctx.fileLists) {
-      const p = lastMatching(list, bytes, baseAt, isDir, fold);
+      const p = lastMatching(list, bytes, basename, isDir, fold);
       if (p !== undefined) return p;
     }
     return undefined;

@@ -101,8 +101,9 @@ export class RepositoryIndex {
         for (let i = e.path.indexOf('/'); i >= 0 && i < e.path.length - 1; i = e.path.indexOf('/', i + 1)) this.#dirs.add(e.path.slice(0, i));
       }
     }
-    if (this.#dirs.has(dir)) return 'directory';
-    return this.find(dir)?.mode === MODE_GITLINK ? 'gitlink' : undefined;
+    // A gitlink sorts before the entries below the same name: git meets it first.
+    if (this.find(dir)?.mode === MODE_GITLINK) return 'gitlink';
+    return this.#dirs.has(dir) ? 'directory' : undefined;
   }
 }
 

@@ -66,16 +66,9 @@ export function untrackedFiles(repo: Repository, paths: readonly string[], optio
   const index = options.index ?? readIndex(repo);
   const rules = options.ignore ?? IgnoreRules.forRepository(repo, { storage, index, ...(options.env ? { env: options.env } : {}) });
   const fold = rules.ignoreCase;
-  const key = (p: string): string => (fold ? p.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : p);
-  const tracked = new Set<string>();
-  const dirs = new Map<string, 'directory' | 'gitlink'>();
-  for (const e of index.entries) {
-    tracked.add(key(e.path));
-    for (let i = e.path.indexOf('/'); i >= 0; i = e.path.indexOf('/', i + 1)) dirs.set(key(e.path.slice(0, i)), 'directory');
-  }
-  // A gitlink sorts before the entries below the same name: git's directory_exists_in_index
-  // meets it first (with core.ignoreCase it asks for a directory first).
-  for (const e of index.entries) if (e.mode === MODE_GITLINK && !(fold && dirs.has(key(e.path)))) dirs.set(key(e.path), 'gitlink');
+  const { isTracked, dirStatus } = fold
+    ? foldedLookups(index)
+    : { isTracked: (p: string) => index.find(p) !== undefined, dirStatus: (p: string) => index.directoryStatus(p) };
   const isDotGit = (name: string): boolean => (fold ? name.toLowerCase() === '.git' : name === '.git');
   const abs = (p: string): string => joinPath(workTree, p);
   const gitDir = storage.resolve(repo.gitDir);
@@ -83,13 +76,13 @@ export function untrackedFiles(repo: Repository, paths: readonly string[], optio
   const treat = (path: string, kind: EntryKind): Treatment => {
     if (kind === 'dir') {
       if (rules.isIgnored(path, true)) return 'excluded';
-      const status = dirs.get(key(path));
+      const status = dirStatus(path);
       if (status === 'directory') return 'recurse';
       if (status === 'gitlink') return 'none';
       return isNestedRepository(storage, abs(path), gitDir) ? 'repository' : 'recurse';
     }
     if (kind === 'file' || kind === 'symlink') {
-      if (tracked.has(key(path))) return 'none';
+      if (isTracked(path)) return 'none';
       return rules.isIgnored(path, false) ? 'excluded' : kind;
     }
     return 'none';
@@ -135,6 +128,20 @@ export function untrackedFiles(repo: Repository, paths: readonly string[], optio
   const sorted = [...found.values()].map((e) => ({ e, k: byteStringOf(e.path) + (e.kind === 'repository' ? '/' : '') }));
   sorted.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
   return { entries: sorted.map((x) => x.e) };
+}
+
+/** core.ignoreCase: the index's names and directories compared with ASCII letters folded (git's name hash). */
+function foldedLookups(index: RepositoryIndex): { isTracked: (p: string) => boolean; dirStatus: (p: string) => 'directory' | 'gitlink' | undefined } {
+  const key = (p: string): string => p.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+  const tracked = new Set<string>();
+  const dirs = new Map<string, 'directory' | 'gitlink'>();
+  for (const e of index.entries) {
+    tracked.add(key(e.path));
+    for (let i = e.path.indexOf('/'); i >= 0; i = e.path.indexOf('/', i + 1)) dirs.set(key(e.path.slice(0, i)), 'directory');
+  }
+  // git's directory_exists_in_index_icase asks for a directory first, then a gitlink.
+  for (const e of index.entries) if (e.mode === MODE_GITLINK && !dirs.has(key(e.path))) dirs.set(key(e.path), 'gitlink');
+  return { isTracked: (p) => tracked.has(key(p)), dirStatus: (p) => dirs.get(key(p)) };
 }
 
 /** The repository's storage, if it can walk a work tree (nodeStorage stands for node:fs). */

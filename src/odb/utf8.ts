@@ -9,7 +9,15 @@ export function decodeUtf8(b: Uint8Array): string {
       break;
     }
   }
-  if (ascii) return b.length < 4096 ? String.fromCharCode(...b) : chunked(Array.from(b));
+  if (ascii) {
+    // Short names (most paths) are fastest built char by char; no spread of a typed array.
+    if (b.length <= 64) {
+      let s = '';
+      for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]!);
+      return s;
+    }
+    return byteString(b);
+  }
   const cps: number[] = [];
   let i = 0;
   while (i < b.length) {
@@ -89,7 +97,9 @@ export function encodeUtf8(s: string): Uint8Array {
  */
 export function byteString(bytes: Uint8Array): string {
   let s = '';
-  for (let k = 0; k < bytes.length; k += 4096) s += String.fromCharCode(...bytes.subarray(k, k + 4096));
+  for (let k = 0; k < bytes.length; k += 4096) {
+    s += String.fromCharCode.apply(null, bytes.subarray(k, k + 4096) as unknown as number[]);
+  }
   return s;
 }
 

@@ -32,6 +32,7 @@ const REPOS: Record<string, { format: ObjectFormat; version: number; extensions:
   conflict: { format: 'sha1', version: 2, extensions: ['TREE', 'REUC'] },
   exts: { format: 'sha1', version: 2, extensions: ['TREE', 'UNTR', 'EOIE'] },
   split: { format: 'sha1', version: 2, extensions: ['link', 'TREE'] },
+  split4: { format: 'sha1', version: 4, extensions: ['link', 'TREE'] },
   cone: { format: 'sha1', version: 3, extensions: ['TREE'] },
   sparse: { format: 'sha1', version: 3, extensions: ['TREE', 'sdir'] },
   sha256: { format: 'sha256', version: 3, extensions: ['TREE'] },
