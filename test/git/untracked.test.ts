@@ -16,6 +16,7 @@ import { Repository } from '../../src/odb/repository.js';
 import { untrackedFiles, type UntrackedEntry } from '../../src/odb/untracked.js';
 import type { Environment } from '../../src/odb/ignore.js';
 import { git, tempDir } from '../support/git.js';
+import { comparableWithGit } from '../support/ignore-divergence.js';
 import { memoryWorkTree, snapshot } from '../support/memory-work-tree.js';
 import { runScript } from '../support/odb-repos.js';
 
@@ -160,7 +161,8 @@ const randomArb: fc.Arbitrary<Random> = fc
       ignores: fc.uniqueArray(fc.tuple(fc.constantFrom(...dirs), fc.array(patternArb, { minLength: 1, maxLength: 4 })), { maxLength: 3, selector: ([d]) => d }),
       query: fc.array(fc.array(fc.constantFrom('', ...dirs.filter((d) => d !== ''), ...paths), { maxLength: 2 }), { minLength: 1, maxLength: 3 }),
     });
-  });
+  })
+  .filter((r) => r.ignores.every(([, lines]) => comparableWithGit(lines)));
 
 describe('random trees, index contents and .gitignore files against git', () => {
   let n = 0;
