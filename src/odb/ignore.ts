@@ -67,6 +67,7 @@ export class IgnoreRules {
   readonly #ctx: IgnoreContext;
   readonly #dirs = new Map<string, DirState>();
 
+  /** Rules over a context set up by the caller (forRepository sets up git's). */
   constructor(context: IgnoreContext) {
     this.#ctx = context;
   }
@@ -108,6 +109,7 @@ export class IgnoreRules {
     });
   }
 
+  /** core.ignoreCase as these rules apply it (callers comparing names with the index need it). */
   get ignoreCase(): boolean {
     return this.#ctx.ignoreCase;
   }
@@ -117,6 +119,8 @@ export class IgnoreRules {
    * `git check-ignore -v --no-index` reports it: a negative pattern means not ignored; a pattern
    * that ignores a directory above decides everything below. `isDir` says whether `path` is a
    * directory; when not given it is looked up (a symlink is not), only if a pattern needs it.
+   * @throws IO when a .gitignore cannot be read; OBJECT_MISSING when one outside the sparse
+   *         checkout is not in the object database.
    * @example
    *   describePattern(rules.match('build/out.o')!) === 'build/'
    */
@@ -215,7 +219,7 @@ function readPatternFile(storage: Storage, path: string): PatternList | undefine
  * relative path is relative to the work tree's top (where git runs); unset, it is
  * `$XDG_CONFIG_HOME/git/ignore` or `$HOME/.config/git/ignore`.
  */
-export function excludesFilePath(value: string | undefined, workTree: string, storage: Storage, env: Environment): string | undefined {
+function excludesFilePath(value: string | undefined, workTree: string, storage: Storage, env: Environment): string | undefined {
   const home = env['HOME'];
   if (value !== undefined) {
     if (value === '~' || value.startsWith('~/')) return home === undefined ? undefined : joinPath(home, value.slice(2));
@@ -262,7 +266,7 @@ function configScopes(repo: Repository, storage: Storage, env: Environment): Git
 }
 
 /** git's config boolean (git_parse_maybe_bool), false when unset or not a boolean. */
-export function configBool(value: string | undefined): boolean {
+function configBool(value: string | undefined): boolean {
   if (value === undefined) return false;
   const v = value.toLowerCase();
   if (v === 'true' || v === 'yes' || v === 'on') return true;
