@@ -23,3 +23,10 @@ export {
   serializeTree,
   type TreeEntry,
 } from './objects/tree.js';
+export { decodeIndex, encodeIndex, MODE_SPARSE_DIRECTORY, type IndexEntry, type IndexExtension, type IndexFile, type IndexInput, type DecodeIndexOptions } from './index-file.js';
+export { readIndex, RepositoryIndex, type ReadIndexOptions } from './index-read.js';
+export { IgnoreRules, type IgnoreContext, type IgnoreOptions, type Environment } from './ignore.js';
+export { parseIgnoreFile, describePattern, type IgnorePattern, type PatternList } from './ignore-pattern.js';
+export { untrackedFiles, type UntrackedEntry, type UntrackedOptions } from './untracked.js';
+export { nodeWorkTreeStorage } from '../fs/node-work-tree-storage.js';
+export type { DirEntry, EntryKind, WorkTreeStorage } from '../fs/work-tree-storage.js';
