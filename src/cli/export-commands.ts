@@ -47,7 +47,14 @@ export async function exportCommand(ctx: CommandContext, pathspecs: string[], op
   const r = exportTestData(o);
   progress.end();
   for (const s of r.skipped) {
-    const why = s.reason === 'gitlink' ? 'a submodule (gitlink), not exported' : s.reason === 'uncommitted' ? 'not committed, not exported' : 'modified in the work tree; the committed version was exported';
+    const why =
+      s.reason === 'gitlink'
+        ? 'a submodule (gitlink), not exported'
+        : s.reason === 'uncommitted'
+          ? 'not committed, not exported'
+          : s.reason === 'untracked'
+            ? 'not tracked by git, not exported'
+            : 'modified in the work tree; the committed version was exported';
     ctx.stderr.write(`xtest-pack: warning: ${s.path}: ${why}\n`);
   }
   if (opts.json) {

@@ -52,8 +52,9 @@ export async function packCommand(ctx: CommandContext, opts: PackCommandOptions)
     ...(opts.version !== undefined ? { version: opts.version } : {}),
     backend: await ctx.backend(),
   });
-  if (opts.json) ctx.stdout.write(`${JSON.stringify({ path: r.path, size: r.size, commit: r.manifest.commit, paths: r.manifest.paths }, null, 2)}\n`);
+  if (opts.json) ctx.stdout.write(`${JSON.stringify({ path: r.path, size: r.size, commit: r.manifest.commit, paths: r.manifest.paths, untracked: r.untracked }, null, 2)}\n`);
   else ctx.stdout.write(`${r.path}\n`);
+  for (const u of r.untracked) ctx.stderr.write(`xtest-pack: warning: ${u}: below a listed path but not tracked by git, so the artifact lacks it (commit it, or list it in .gitignore)\n`);
   // What npm would publish, when the artifact is written where npm looks.
   const rel = relative(root, r.path);
   if (opts.out === undefined && !rel.startsWith('..') && !isAbsolute(rel) && !rel.startsWith(`node_modules${sep}`)) {

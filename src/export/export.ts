@@ -15,6 +15,8 @@ import { MODE_EXECUTABLE, MODE_GITLINK, MODE_SYMLINK, parseTree } from '../odb/o
 import { packDirectoryFormat } from '../odb/open.js';
 import { Repository } from '../odb/repository.js';
 import { peel, resolveRevision } from '../odb/revision.js';
+import { readIndex } from '../odb/index-read.js';
+import { untrackedFiles } from '../odb/untracked.js';
 import { parsePathspec, walkTree, type WalkEntry } from '../odb/walk.js';
 import { bytesEqual } from '../pack/bytes.js';
 import { objectHeader, toHex } from '../pack/oid.js';
@@ -29,6 +31,15 @@ import {
   type ExportManifestFile,
 } from '../manifest/index.js';
 import { listPacks, packSources, writePackFiles } from './pack-dir.js';
+
+/**
+ * What an export left out, and why: a submodule; a pathspec naming a file not committed; a file
+ * changed in the work tree (the committed version was exported); a file git does not track.
+ */
+export interface SkippedPath {
+  readonly path: string;
+  readonly reason: 'gitlink' | 'uncommitted' | 'modified' | 'untracked';
+}
 
 export interface ExportOptions extends Pick<WritePackOptions, 'window' | 'depth' | 'delta' | 'level' | 'onProgress'> {
   /** The repository (default: discovered from `cwd`). */
@@ -53,7 +64,7 @@ export interface ExportPlan {
   readonly files: readonly WalkEntry[];
   /** Every object of the export by id: the commit, trees on the way, files, attributes. */
   readonly objects: ReadonlyMap<string, { oid: Uint8Array; path: string }>;
-  readonly skipped: readonly { path: string; reason: 'gitlink' | 'uncommitted' | 'modified' }[];
+  readonly skipped: readonly SkippedPath[];
 }
 
 export interface ExportResult {
@@ -65,7 +76,7 @@ export interface ExportResult {
   readonly pack: string | undefined;
   readonly packSize: number;
   /** Gitlinks (submodules) selected but not exported, and uncommitted paths allowed by allowDirty. */
-  readonly skipped: readonly { path: string; reason: 'gitlink' | 'uncommitted' | 'modified' }[];
+  readonly skipped: readonly SkippedPath[];
 }
 
 const enc = new TextEncoder();
@@ -109,7 +120,7 @@ export function planExport(repo: Repository, options: Pick<ExportOptions, 'rev' 
   const tree = peel(ctx, rev, commit, 'tree');
   const walk = walkTree(odb, tree.oid, options.pathspecs, { literal });
 
-  const skipped: { path: string; reason: 'gitlink' | 'uncommitted' | 'modified' }[] = [];
+  const skipped: SkippedPath[] = [];
   // A pathspec that matched nothing: not committed (if the work tree has it) or simply wrong.
   const notCommitted: string[] = [];
   for (const spec of walk.unmatched) {
@@ -128,15 +139,25 @@ export function planExport(repo: Repository, options: Pick<ExportOptions, 'rev' 
   const head = repo.refs.resolve('HEAD');
   if (repo.workTree !== undefined && head && bytesEqual(head.oid, commit.oid)) {
     const fileMode = (repo.config.get('core.filemode') ?? 'true').toLowerCase() !== 'false';
-    const modified = files.filter((e) => workTreeDiffers(repo.workTree!, e, backend, repo.format, fileMode)).map((e) => e.path);
-    if ((modified.length > 0 || notCommitted.length > 0) && !options.allowDirty) {
+    const index = readIndex(repo);
+    // A sparse checkout leaves files out of the work tree by design (skip-worktree): not a change.
+    const modified = files.filter((e) => !index.isSkipWorktree(e.path) && workTreeDiffers(repo.workTree!, e, backend, repo.format, fileMode)).map((e) => e.path);
+    // Files git does not track below a literal pathspec would be silently left out.
+    const literalSpecs = options.pathspecs.map((s) => parsePathspec(s, literal)).filter((p) => !p.glob).map((p) => p.pattern);
+    const untracked = literalSpecs.length > 0 ? untrackedFiles(repo, literalSpecs, { index }).entries.map((e) => e.path).filter((p) => !notCommitted.includes(p)) : [];
+    if ((modified.length > 0 || notCommitted.length > 0 || untracked.length > 0) && !options.allowDirty) {
       const parts = [
         ...(modified.length > 0 ? [`uncommitted changes in ${list(modified)}`] : []),
         ...(notCommitted.length > 0 ? [`not committed: ${list(notCommitted)}`] : []),
+        ...(untracked.length > 0 ? [`not tracked by git, so left out: ${list(untracked)}`] : []),
       ];
-      throw new XtestPackError('DIRTY_WORKTREE', `${parts.join('; ')} (commit them, or export with --allow-dirty to take ${rev} as committed)`);
+      throw new XtestPackError(
+        'DIRTY_WORKTREE',
+        `${parts.join('; ')} (commit them${untracked.length > 0 ? ', list what is generated in .gitignore' : ''}, or export with --allow-dirty to take ${rev} as committed)`,
+      );
     }
     for (const m of modified) skipped.push({ path: m, reason: 'modified' });
+    for (const u of untracked) skipped.push({ path: u, reason: 'untracked' });
   } else if (notCommitted.length > 0 && !options.allowDirty) {
     throw new XtestPackError('DIRTY_WORKTREE', `not committed in ${rev}: ${list(notCommitted)}`);
   }

@@ -95,6 +95,16 @@ export function artifactDirectory(root: string): string {
   return join(root, 'node_modules', '.cache', 'xtest-pack');
 }
 
+export interface BuiltArtifact {
+  readonly manifest: PackageManifest;
+  /** The `.tar.gz`, or the pack directory. */
+  readonly path: string;
+  /** Its size in bytes (the pack's for a directory). */
+  readonly size: number;
+  /** Files below the listed paths that git does not track (so the artifact lacks them), repository-relative. */
+  readonly untracked: readonly string[];
+}
+
 export interface ArtifactOptions {
   /** The package root (in the author's work tree). */
   root: string;
@@ -117,7 +127,7 @@ export interface ArtifactOptions {
  * @example
  *   buildArtifact({ root: process.cwd(), backend });  // node_modules/.cache/xtest-pack/NAME-VERSION.xtest-pack.tar.gz
  */
-export function buildArtifact(options: ArtifactOptions): { manifest: PackageManifest; path: string; size: number } {
+export function buildArtifact(options: ArtifactOptions): BuiltArtifact {
   const manifest = options.manifest ?? readPackageManifest(join(options.root, MANIFEST_NAME)) ?? makePackageManifest({ root: options.root, backend: options.backend });
   const { repo } = Repository.discover(options.root, nodeStorage, options.backend);
   const workTree = repo.workTree;
@@ -141,16 +151,17 @@ export function buildArtifact(options: ArtifactOptions): { manifest: PackageMani
       backend: options.backend,
     });
     const uncommitted = result.skipped.filter((s) => s.reason === 'uncommitted').map((s) => s.path);
+    const untracked = result.skipped.filter((s) => s.reason === 'untracked').map((s) => s.path);
     if (uncommitted.length > 0) {
       throw new XtestPackError('PATHSPEC_UNMATCHED', `not in commit ${manifest.commit}: ${uncommitted.join(', ')}`, { file: options.root });
     }
     if (options.out !== undefined) {
       mkdirSync(options.out, { recursive: true });
       for (const n of readdirSync(staging).sort().reverse()) renameOrCopy(join(staging, n), join(options.out, n));
-      return { manifest, path: options.out, size: result.packSize };
+      return { manifest, path: options.out, size: result.packSize, untracked };
     }
     mkdirSync(dirname(target), { recursive: true });
-    return { manifest, path: target, size: writeArtifactTar(staging, target) };
+    return { manifest, path: target, size: writeArtifactTar(staging, target), untracked };
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }

@@ -4,7 +4,7 @@
 // `package-test` refuses a tarball that holds the test data or an artifact, and reports a
 // failing test command as its own failure (exit 1) with the command's status in its message.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { cleanEnv, cli, copyTree, examplePackage } from '../support/example-package.js';
@@ -72,6 +72,41 @@ describe('xtest-pack pack', () => {
     const quiet = cli(['pack', '--tar', join(scratchDir('xtest-pack-author-out-'), 'a.tar.gz')], { cwd: w });
     assert.equal(quiet.status, 0, quiet.stderr);
     assert.equal(quiet.stderr, '', 'no warning outside the package');
+  });
+});
+
+describe('authoring traps', () => {
+  test('a file git does not track inside a listed directory: manifest refuses naming it, pack warns; an ignored one is no trap', T, () => {
+    const w = work();
+    writeFileSync(join(w, '.gitignore'), `${readFileSync(join(w, '.gitignore'), 'utf8')}*.log\n`);
+    commitAll(w, 'ignore logs');
+    writeFileSync(join(w, 'fixtures', 'text', 'new.txt'), 'not added\n');
+    writeFileSync(join(w, 'fixtures', 'scratch.log'), 'ignored\n');
+    const m = cli(['manifest'], { cwd: w });
+    assert.equal(m.status, 1, m.stderr);
+    assert.match(m.stderr, /^xtest-pack: [^\n]*not tracked by git, so left out: fixtures\/text\/new\.txt[^\n]*\n$/);
+    assert.doesNotMatch(m.stderr, /scratch\.log/);
+    const dirty = cli(['manifest', '--allow-dirty'], { cwd: w });
+    assert.equal(dirty.status, 0, dirty.stderr);
+    assert.equal((JSON.parse(readFileSync(join(w, 'xtest-pack.json'), 'utf8')) as { dirty: boolean }).dirty, true);
+    const p = cli(['pack'], { cwd: w });
+    assert.equal(p.status, 0, p.stderr);
+    assert.match(p.stderr, /^xtest-pack: warning: fixtures\/text\/new\.txt: below a listed path but not tracked by git[^\n]*\n$/);
+  });
+
+  test('files a sparse checkout leaves out (skip-worktree) are not uncommitted changes', T, () => {
+    const w = work();
+    git(['-C', w, 'update-index', '--skip-worktree', 'fixtures/empty.txt', 'fixtures/text/hello.txt']);
+    rmSync(join(w, 'fixtures', 'empty.txt'));
+    rmSync(join(w, 'fixtures', 'text', 'hello.txt'));
+    const m = cli(['manifest'], { cwd: w });
+    assert.equal(m.status, 0, m.stderr);
+    assert.equal((JSON.parse(readFileSync(join(w, 'xtest-pack.json'), 'utf8')) as { dirty: boolean }).dirty, false);
+    // Deleted without the bit: a change.
+    git(['-C', w, 'update-index', '--no-skip-worktree', 'fixtures/empty.txt']);
+    const d = cli(['manifest'], { cwd: w });
+    assert.equal(d.status, 1);
+    assert.match(d.stderr, /uncommitted changes in fixtures\/empty\.txt/);
   });
 });
 

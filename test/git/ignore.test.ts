@@ -61,7 +61,9 @@ const bytesOf = (s: string): string => Buffer.from(s, 'utf8').toString('latin1')
 /** What git check-ignore says of each query: "source:line:pattern" (bytes, one char each) or "". */
 function gitSays(root: string, queries: readonly string[], env: Environment = {}): string[] {
   const input = queries.map((q) => `${q}\0`).join('');
-  const out = git(['check-ignore', '-v', '-n', '-z', '--no-index', '--stdin'], { cwd: root, input: Buffer.from(input, 'utf8'), env }).toString('latin1');
+  // git's own HOME (test/support/git.ts: the temp dir, shared by every test process) would let a
+  // global config or ignore file there change the oracle: the same environment as ours, always.
+  const out = git(['check-ignore', '-v', '-n', '-z', '--no-index', '--stdin'], { cwd: root, input: Buffer.from(input, 'utf8'), env: Object.keys(env).length > 0 ? env : ENV }).toString('latin1');
   const f = out.split('\0');
   const rows: string[] = [];
   for (let i = 0; i + 3 < f.length; i += 4) rows.push(f[0 + i] === '' ? '' : `${f[i]}:${f[i + 1]}:${f[i + 2]}`);
