@@ -1,10 +1,13 @@
 /**
- * Checkout, phases 2 and 3: stage, then commit. Each verified blob is written to a temporary
- * file (or symlink) in a staging directory inside the output directory, so that a rename puts
- * it in place; then the directories are created and the files renamed into place, symlinks
- * last (nothing is ever written through one). On any error, what was done is undone: the
- * output directory is left as it was. A killed process leaves at most a `.xtest-pack-tmp-*`
- * staging directory, never a partial file under its final name.
+ * Checkout, phases 2 and 3: stage, then commit, symlinks last (nothing is ever written through
+ * one). On any error, what was done is undone; a killed process leaves at most a
+ * `.xtest-pack-tmp-*` staging directory, never a partial file under its final name.
+ *
+ * - A new output directory: the whole tree is written in a staging directory beside it, which
+ *   one rename then makes the output (it appears whole or not at all).
+ * - An existing one: each verified blob is written to a temporary file (or symlink) in a staging
+ *   directory inside it; then the directories are created and the files renamed into place.
+ *   The output directory is left as it was on failure.
  */
 import { closeSync, mkdirSync, openSync, renameSync, rmSync, rmdirSync, symlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -31,11 +34,13 @@ export interface WriteOptions {
  *         output directory changed since the plan), and `read`'s errors; `out` is then as before.
  */
 export function writePlan(plan: Planned[], entries: readonly WalkEntry[], options: WriteOptions): void {
-  const { out: outPath, outExisted } = options;
+  if (!options.outExisted) {
+    writeFresh(plan, entries, options);
+    return;
+  }
+  // An existing output directory: each file staged beside what is there, then renamed into place.
+  const outPath = options.out;
   const out = Buffer.from(outPath);
-  // The topmost directory this checkout creates, to remove on failure.
-  const created = outExisted ? undefined : firstMissingAncestor(outPath);
-  if (!outExisted) fsStep({ file: outPath }, () => mkdirSync(out, { recursive: true }));
   const staging = join(outPath, `${STAGING_PREFIX}${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
   fsStep({ file: outPath }, () => mkdirSync(staging));
   const undo: (() => void)[] = [];
@@ -59,7 +64,7 @@ export function writePlan(plan: Planned[], entries: readonly WalkEntry[], option
     // ---- 3. commit: directories, files, then symlinks
     const ready = new Set<string>();
     for (const p of plan) {
-      if (p.staged) fsStep({ path: p.entry.path }, () => ensureDirs(out, p.entry.pathBytes, undo, ready, outExisted));
+      if (p.staged) fsStep({ path: p.entry.path }, () => ensureDirs(out, p.entry.pathBytes, undo, ready));
     }
     const ordered = [...plan.filter((p) => p.entry.mode !== MODE_SYMLINK), ...plan.filter((p) => p.entry.mode === MODE_SYMLINK)];
     for (const p of ordered) {
@@ -83,6 +88,52 @@ export function writePlan(plan: Planned[], entries: readonly WalkEntry[], option
         // Best effort: the first error is the one to report.
       }
     }
+    rmSync(staging, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/**
+ * Into an output directory that does not exist yet: the whole tree is written in place in a
+ * staging directory beside it, and that directory renamed to the output's name: one rename,
+ * nothing to ask about what is there, and the output appears whole or not at all.
+ */
+function writeFresh(plan: Planned[], entries: readonly WalkEntry[], options: WriteOptions): void {
+  const outPath = options.out;
+  const parent = dirname(outPath);
+  // The topmost directory this checkout creates above the output, to remove on failure.
+  const created = kind(Buffer.from(parent)) === undefined ? firstMissingAncestor(parent) : undefined;
+  if (created !== undefined) fsStep({ file: parent }, () => mkdirSync(parent, { recursive: true }));
+  const staging = join(parent, `${STAGING_PREFIX}${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
+  try {
+    fsStep({ file: outPath }, () => mkdirSync(staging));
+    checkCaseCollisions(staging, entries);
+    const root = Buffer.from(staging);
+    const made = new Set<string>();
+    const total = plan.length;
+    let done = 0;
+    const write = (p: Planned): void => {
+      const data = options.read(p.entry);
+      p.size = data.length;
+      const path = p.entry.pathBytes;
+      fsStep({ path: p.entry.path }, () => {
+        for (let i = path.indexOf(0x2f); i >= 0; i = path.indexOf(0x2f, i + 1)) {
+          const key = Buffer.from(path.buffer, path.byteOffset, i).toString('latin1');
+          if (made.has(key)) continue;
+          mkdirSync(Buffer.concat([root, SLASH, path.subarray(0, i)]));
+          made.add(key);
+        }
+        const target = Buffer.concat([root, SLASH, path]);
+        if (p.entry.mode === MODE_SYMLINK) symlinkSync(Buffer.from(data), target);
+        else writeNew(target, data, p.entry.mode === MODE_EXECUTABLE ? 0o777 : 0o666);
+      });
+      options.onProgress?.({ done: ++done, total });
+    };
+    // Files, then symlinks: nothing is ever written through one.
+    for (const p of plan) if (p.entry.mode !== MODE_SYMLINK) write(p);
+    for (const p of plan) if (p.entry.mode === MODE_SYMLINK) write(p);
+    fsStep({ file: outPath }, () => renameSync(staging, outPath));
+  } catch (e) {
     rmSync(staging, { recursive: true, force: true });
     if (created !== undefined) rmSync(created, { recursive: true, force: true });
     throw e;
@@ -126,16 +177,15 @@ function firstMissingAncestor(path: string): string {
 /**
  * Create the leading directories of `path` under `out`; `ready` holds those already made or
  * found. Each is asked about once, right before the files below it are put in place: a symlink
- * or a file there (made since the plan looked) is refused. `mayExist` false: `out` is new, and
- * nothing is below it but what this checkout makes.
+ * or a file there (made since the plan looked) is refused.
  */
-function ensureDirs(out: Buffer, path: Uint8Array, undo: (() => void)[], ready: Set<string>, mayExist: boolean): void {
+function ensureDirs(out: Buffer, path: Uint8Array, undo: (() => void)[], ready: Set<string>): void {
   for (let i = 0; i < path.length; i++) {
     if (path[i] !== 0x2f) continue;
     const key = Buffer.from(path.buffer, path.byteOffset, i).toString('latin1');
     if (ready.has(key)) continue;
     const dir = Buffer.concat([out, SLASH, path.subarray(0, i)]);
-    const k = mayExist ? kind(dir) : undefined;
+    const k = kind(dir);
     if (k === undefined) {
       mkdirSync(dir);
       undo.push(() => rmdirSync(dir));
