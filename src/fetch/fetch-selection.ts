@@ -161,6 +161,10 @@ export async function fetchSelection(transport: Transport, options: FetchSelecti
         break;
       } catch (e) {
         const refused = e instanceof XtestPackError && e.code === 'REMOTE_ERROR' && /filter '[^']*' not supported/.test(e.reason);
+        if (e instanceof XtestPackError && e.code === 'REMOTE_ERROR' && /not our ref/.test(e.reason)) {
+          const hint = `${e.reason} (an object of commit ${rev} is not on the server: never pushed, or force-pushed away? the package's test-data artifact may still hold it)`;
+          throw new XtestPackError(e.code, hint, { file: e.file, offset: e.offset, cause: e });
+        }
         if (!refused || mode === 'none') throw e;
         mode = mode === 'blob:none' ? 'tree:0' : 'none';
         asked.clear();
