@@ -59,6 +59,8 @@ export interface FetchRound {
   readonly responseBytes: number;
   /** Wanted ids the pack did not hold. */
   readonly missing: number;
+  /** Milliseconds from the request to the pack indexed. */
+  readonly ms: number;
 }
 
 export interface FetchedSelection {
@@ -107,6 +109,7 @@ export async function fetchSelection(transport: Transport, options: FetchSelecti
   /** One POST; returns the wanted ids still not held. */
   const round = async (purpose: FetchRound['purpose'], wants: string[], args: { deepen?: number; filter?: string }): Promise<string[]> => {
     for (const w of wants) asked.set(w, (asked.get(w) ?? 0) + 1);
+    const started = performance.now();
     const sink = store.sink(() => {
       const received = transport.stats.bytesReceived;
       if (received > options.maxBytes) {
@@ -133,6 +136,7 @@ export async function fetchSelection(transport: Transport, options: FetchSelecti
       packBytes: result.packBytes,
       responseBytes: result.responseBytes,
       missing: missing.length,
+      ms: performance.now() - started,
     });
     return missing;
   };
