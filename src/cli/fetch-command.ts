@@ -20,7 +20,9 @@ export interface FetchCommandOptions {
 
 /**
  * A byte count with an optional binary suffix: `1000000`, `512K`, `200M`, `2G`.
- * @throws USAGE
+ * @throws USAGE for anything else, zero included.
+ * @example
+ *   parseByteCount('512M') === 512 * 2 ** 20
  */
 export function parseByteCount(v: string): number {
   const m = /^(\d+)([KMGT]?)(?:i?B)?$/i.exec(v.trim());

@@ -81,6 +81,8 @@ export function readPackageSource(location: string, backend: Backend): PackageSo
 /**
  * Does the directory `dir` hold a package manifest (the default package of `fetch`)?
  * @throws MANIFEST_CORRUPT for a file that is not JSON.
+ * @example
+ *   const pkg = options.package ?? (hasPackageManifest(cwd) ? cwd : undefined);
  */
 export function hasPackageManifest(dir: string): boolean {
   let text: string;

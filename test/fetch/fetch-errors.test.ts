@@ -12,9 +12,9 @@ import type { ErrorCode } from '../../src/errors.js';
 import { CredentialStore } from '../../src/fetch/http.js';
 import { fetchTestData, type FetchTestDataOptions, type FetchTestDataResult } from '../../src/fetch/fetch-test-data.js';
 import { CLI_MAIN, xtestPack } from '../support/cli.js';
-import { spawnNode } from '../support/example-package.js';
+import { packTar, publishedCopy, spawnNode } from '../support/example-package.js';
 import { emptyEnv, expectFetchError } from '../support/fetch-client.js';
-import { assertSameDirectory, servedRepos, servedStarter } from '../support/fetch-served.js';
+import { assertSameDirectory, assertSameFile, servedRepos, servedStarter } from '../support/fetch-served.js';
 import { git } from '../support/git.js';
 import {
   band3MidPack,
@@ -301,5 +301,18 @@ describe('the command line', () => {
     assertSameDirectory(join(cwd, 'data'), expected(server.url(main().name)), 'the CLI');
     const bad = await spawnNode([CLI_MAIN, 'fetch', '--url', server.url(main().name), '--rev', commit(), '--out', 'x', '--max-bytes', 'lots', 'fixtures'], { cwd });
     assert.equal(bad.status, 2);
+  });
+
+  test('in a package directory with a manifest: its artifact, in that directory, equal to pack\'s; --progress on stderr', T, async () => {
+    const repo = servedRepos().example;
+    const published = publishedCopy(repo.workTree);
+    const expectedTar = packTar(repo.workTree);
+    const server = await serve();
+    const r = await spawnNode([CLI_MAIN, 'fetch', '--url', server.url(repo.name), '--progress'], { cwd: published, env: { HOME: scratchDir('xtest-pack-home-') } });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /Receiving: .* objects, \d+ requests, done\./);
+    assert.match(r.stderr, /Writing objects: 100% \(\d+\/\d+\)/);
+    assert.match(r.stdout, /^fetched 7 files of [0-9a-f]{40} from http:\/\/127\.0\.0\.1:\d+\/example\.git \(3 requests, \d+ bytes received\)/);
+    assertSameFile(join(published, 'example-pkg-1.0.0.xtest-pack.tar.gz'), expectedTar, 'the artifact of the package here');
   });
 });
