@@ -225,13 +225,12 @@ describe('fetch writes what pack writes (a package: its manifest, npm tarball or
     assert.ok(existsSync(out));
   });
 
-  test('nothing is left in the output directory when a package names no reachable repository', T, async () => {
+  test('a --url that is not a repository: NOT_A_REPOSITORY, and nothing left in the current directory', T, async () => {
     const repo = servedRepos().example;
     const published = publishedCopy(repo.workTree);
     const cwd = scratchDir('xtest-pack-fetch-cwd-');
     mkdirSync(join(cwd, 'sub'));
-    // The manifest's repository is https://example.org/…: refused offline? It is reached only
-    // over the network, which the test must not use: give a local path that is not a repository.
+    // (The manifest's own repository, https://example.org/…, is never asked: tests stay on loopback.)
     await assert.rejects(fetchTestData({ package: published, url: join(cwd, 'sub'), cwd, backend }), { code: 'NOT_A_REPOSITORY' });
     assert.deepEqual(readdirSync(cwd), ['sub']);
   });

@@ -15,13 +15,13 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { after } from 'node:test';
 import { examplePackage } from './example-package.js';
 import { exportRepos } from './export-repos.js';
 import { fetchRepos } from './fetch-repos.js';
 import { git } from './git.js';
 import { scratchDir } from './repos.js';
 import { startGitHttpServer, type GitHttpServer, type GitHttpServerOptions } from './git-http-server.js';
-import { after } from 'node:test';
 
 export interface ServedRepository {
   /** The name under the root: the URL path. */
