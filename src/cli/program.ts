@@ -15,6 +15,7 @@ import { XtestPackError, systemError } from '../errors.js';
 import type { CheckoutCommandOptions } from './checkout-command.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CommandContext } from './context.js';
 import type { ExportCommandOptions, RepackCommandOptions } from './export-commands.js';
+import type { FetchCommandOptions } from './fetch-command.js';
 import type { CatFileOptions, LsTreeOptions, WhereOptions } from './odb-commands.js';
 import type { IndexPackOptions, VerifyOptions } from './pack-commands.js';
 import type { ManifestCommandOptions, PackageTestCommandOptions, PackCommandOptions, StatusCommandOptions } from './harness-commands.js';
@@ -152,6 +153,21 @@ export function createProgram(io: CliIo): { program: Command; run(argv: string[]
     .action(async (oid: string | undefined, pathspecs: string[], opts: CheckoutCommandOptions) =>
       exit(await (await import('./checkout-command.js')).checkoutCommand(ctx, oid, pathspecs, opts)),
     );
+
+  program
+    .command('fetch')
+    .description("packager: fetch a package's test data from its git repository (git protocol v2 over HTTPS, or a local repository), byte for byte the artifact its author's pack writes")
+    .argument('[pathspec...]', "what to fetch (default: the package manifest's paths); relative to the package, or with no package to the repository's root")
+    .option('--package <dir|file.tgz>', 'the package: a directory or an npm tarball, read in place (default: the current directory when it has xtest-pack.json)')
+    .option('--url <repository>', "the repository: https://…, npm's forms (github:owner/repo, owner/repo, git+https://…), a local path or file:// URL (default: the manifest's, or package.json's)")
+    .option('--rev <commit>', "the commit, a full id (default: the package manifest's; for a package without one, e.g. npm's gitHead)")
+    .option('--out <dir>', 'write a pack directory (new or empty)')
+    .option('--tar <file>', "write the artifact .tar.gz here (default with a package: NAME-VERSION.xtest-pack.tar.gz in the current directory)")
+    .option('--max-bytes <n>', 'abort when more than this was received (suffixes K, M, G; default 1G)')
+    .option('--json', 'print requests made, bytes received, objects and time as one JSON document')
+    .option('--progress', 'show progress on stderr even when it is not a terminal')
+    .option('--no-progress', 'never show progress')
+    .action(async (pathspecs: string[], opts: FetchCommandOptions) => exit(await (await import('./fetch-command.js')).fetchCommand(ctx, pathspecs, opts)));
 
   program
     .command('export')

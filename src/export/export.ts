@@ -17,9 +17,9 @@ import { Repository } from '../odb/repository.js';
 import { peel, resolveRevision } from '../odb/revision.js';
 import { readIndex } from '../odb/index-read.js';
 import { untrackedFiles } from '../odb/untracked.js';
-import { parsePathspec, walkTree, type WalkEntry } from '../odb/walk.js';
+import { parsePathspec, walkTree, type TreeReader, type WalkEntry, type WalkResult } from '../odb/walk.js';
 import { bytesEqual } from '../pack/bytes.js';
-import { objectHeader, toHex } from '../pack/oid.js';
+import { objectHeader, toHex, type ObjectFormat } from '../pack/oid.js';
 import type { PackObjectSource, WritePackOptions } from '../pack/write.js';
 import {
   EXPORT_MANIFEST_VERSION,
@@ -53,6 +53,11 @@ export interface ExportOptions extends Pick<WritePackOptions, 'window' | 'depth'
   allowDirty?: boolean;
   /** Pathspecs are literal paths: `*`, `?`, `[` are name characters. */
   literal?: boolean;
+  /**
+   * The manifest's `repository` (`undefined`: none). Default: package.json's at the top of the
+   * work tree, else `remote.origin.url` (see `repositoryUrl`).
+   */
+  repository?: string | undefined;
   backend: Backend;
 }
 
@@ -163,14 +168,32 @@ export function planExport(repo: Repository, options: Pick<ExportOptions, 'rev' 
   }
   for (const p of notCommitted) skipped.push({ path: p, reason: 'uncommitted' });
 
-  // The objects: the commit, the trees on the way, the selected blobs, and the
-  // .gitattributes/.gitmodules of every included tree.
+  const objects = exportObjects(odb, commit.oid, walk, files);
+  return { commit: commit.oid, tree: tree.oid, files, objects, skipped };
+}
+
+/**
+ * The objects an export of `walk` (a walk of `commit`'s tree) consists of, by id: the commit,
+ * the trees on the way to a selected entry, the `.gitattributes`/`.gitmodules` of each of those
+ * trees (git's fsck wants them), and `files`. Each id keeps the first path it was reached by
+ * (the pack writer's delta order depends on it), so the same walk gives the same map wherever
+ * the objects are read from: a repository, or the packs a fetch received.
+ * @throws OBJECT_MISSING, OBJECT_CORRUPT for a tree on the way that `odb` cannot give.
+ * @example
+ *   const objects = exportObjects(repo.odb, commit, walkTree(repo.odb, tree, ['fixtures']), files);
+ */
+export function exportObjects(
+  odb: TreeReader,
+  commit: Uint8Array,
+  walk: Pick<WalkResult, 'entries' | 'trees'>,
+  files: readonly WalkEntry[],
+): Map<string, { oid: Uint8Array; path: string }> {
   const objects = new Map<string, { oid: Uint8Array; path: string }>();
   const add = (oid: Uint8Array, path: string) => {
     const hex = toHex(oid);
     if (!objects.has(hex)) objects.set(hex, { oid, path });
   };
-  add(commit.oid, '');
+  add(commit, '');
   // Only the trees on the way to a selected entry: a tree the walk merely looked into would
   // give away names and ids of what is not exported.
   const needed = new Set<string>(['']);
@@ -188,7 +211,32 @@ export function planExport(repo: Repository, options: Pick<ExportOptions, 'rev' 
     }
   }
   for (const f of files) add(f.oid, f.path);
-  return { commit: commit.oid, tree: tree.oid, files, objects, skipped };
+  return objects;
+}
+
+/**
+ * The manifest of an export: its commit and tree, where it came from, the pathspecs as given
+ * and every file exported (gitlinks left out), in canonical form.
+ * @example
+ *   const m = exportManifest({ format: 'sha1', commit, tree, repository: undefined, pathspecs: ['fixtures'], files });
+ */
+export function exportManifest(e: {
+  format: ObjectFormat;
+  commit: Uint8Array;
+  tree: Uint8Array;
+  repository: string | undefined;
+  pathspecs: readonly string[];
+  files: readonly WalkEntry[];
+}): ExportManifest {
+  return normalizeExportManifest({
+    formatVersion: EXPORT_MANIFEST_VERSION,
+    objectFormat: e.format,
+    commit: toHex(e.commit),
+    tree: toHex(e.tree),
+    repository: e.repository,
+    pathspecs: [...e.pathspecs],
+    files: e.files.map((f): ExportManifestFile => ({ path: f.path, mode: f.mode.toString(8).padStart(6, '0'), oid: toHex(f.oid) })),
+  });
 }
 
 function exportFrom(repo: Repository, options: ExportOptions): ExportResult {
@@ -227,17 +275,10 @@ function exportFrom(repo: Repository, options: ExportOptions): ExportResult {
     packSize = written.size;
   }
 
-  const manifest = normalizeExportManifest(mergeManifest(options.out, {
-    formatVersion: EXPORT_MANIFEST_VERSION,
-    objectFormat: repo.format,
-    commit: toHex(commit),
-    tree: toHex(tree),
-    repository: repositoryUrl(repo),
-    pathspecs: [...options.pathspecs],
-    files: files.map(
-      (e): ExportManifestFile => ({ path: e.path, mode: e.mode.toString(8).padStart(6, '0'), oid: toHex(e.oid) }),
-    ),
-  }));
+  const repository = 'repository' in options ? options.repository : repositoryUrl(repo);
+  const manifest = normalizeExportManifest(
+    mergeManifest(options.out, exportManifest({ format: repo.format, commit, tree, repository, pathspecs: options.pathspecs, files })),
+  );
   writeFileAtomic(join(options.out, MANIFEST_NAME), enc.encode(encodeExportManifest(manifest)));
   return { manifest, objects: objects.size, added: missing.length, pack, packSize, skipped };
 }
@@ -299,15 +340,41 @@ export function repositoryUrl(repo: Repository, packageRoot?: string): string | 
   let url: string | undefined;
   const root = packageRoot ?? repo.workTree;
   if (root !== undefined) {
+    let text: string | undefined;
     try {
-      const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { repository?: unknown };
-      const r = pkg.repository;
-      if (typeof r === 'string') url = r;
-      else if (typeof r === 'object' && r !== null && typeof (r as { url?: unknown }).url === 'string') url = (r as { url: string }).url;
+      text = readFileSync(join(root, 'package.json'), 'utf8');
     } catch {
-      url = undefined;
+      text = undefined;
     }
+    url = text === undefined ? undefined : packageJsonRepository(text);
   }
   url ??= repo.config.get('remote.origin.url');
-  return url?.replace(/^([a-z+.-]+:\/\/)[^@/]*@/i, '$1');
+  return url === undefined ? undefined : withoutCredentials(url);
+}
+
+/**
+ * The `repository` URL a package.json text names (a string, or `{ url }`), as it is written;
+ * `undefined` when it names none or is not JSON.
+ * @example
+ *   packageJsonRepository('{"repository": {"type": "git", "url": "git+https://h/r.git"}}') === 'git+https://h/r.git'
+ */
+export function packageJsonRepository(text: string): string | undefined {
+  let r: unknown;
+  try {
+    r = (JSON.parse(text) as { repository?: unknown } | null)?.repository;
+  } catch {
+    return undefined;
+  }
+  if (typeof r === 'string') return r;
+  if (typeof r === 'object' && r !== null && typeof (r as { url?: unknown }).url === 'string') return (r as { url: string }).url;
+  return undefined;
+}
+
+/**
+ * A URL without the user info of `scheme://user:password@` (it may hold a token).
+ * @example
+ *   withoutCredentials('https://me:tok@h/r.git') === 'https://h/r.git'
+ */
+export function withoutCredentials(url: string): string {
+  return url.replace(/^([a-z+.-]+:\/\/)[^@/]*@/i, '$1');
 }

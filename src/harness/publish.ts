@@ -14,9 +14,7 @@ import { nodeStorage } from '../fs/node-storage.js';
 import { Repository } from '../odb/repository.js';
 import { resolveRevision } from '../odb/revision.js';
 import { toHex } from '../pack/oid.js';
-import { encodeTarGz } from '../artifact/encode.js';
-import type { TarEntry } from '../artifact/tar/header.js';
-import { ARTIFACT_DIRECTORY, PACK_FILE } from '../artifact/open.js';
+import { writeArtifactTar } from '../artifact/write.js';
 import { packageDirectory, readPackageInfo, recordedPaths } from './package.js';
 
 export interface ManifestOptions {
@@ -148,6 +146,9 @@ export function buildArtifact(options: ArtifactOptions): BuiltArtifact {
       // The manifest names a commit: its files are what is exported, whatever the work tree holds.
       allowDirty: true,
       literal: true,
+      // What the package manifest says, not this clone's remote: the artifact is then the same
+      // whoever builds it, `xtest-pack fetch` included.
+      repository: manifest.repository,
       backend: options.backend,
     });
     const uncommitted = result.skipped.filter((s) => s.reason === 'uncommitted').map((s) => s.path);
@@ -185,21 +186,5 @@ function renameOrCopy(from: string, to: string): void {
   }
 }
 
-/**
- * Write the pack directory `dir` as a deterministic artifact `.tar.gz` at `file`.
- * @throws IO
- * @example
- *   writeArtifactTar('test-data', 'left-pad-1.3.0.xtest-pack.tar.gz');
- */
-export function writeArtifactTar(dir: string, file: string): number {
-  const names = readdirSync(dir).filter((n) => PACK_FILE.test(n) || n === MANIFEST_NAME).sort();
-  const entries: TarEntry[] = names.map((name) => ({
-    path: `${ARTIFACT_DIRECTORY}/${name}`,
-    type: 'file',
-    mode: 0o644,
-    data: readFileSync(join(dir, name)),
-  }));
-  const bytes = encodeTarGz(entries);
-  writeFileAtomic(file, bytes);
-  return bytes.length;
-}
+// Moved to the artifact layer (fetch writes the same artifact); kept here for callers of 0.1.
+export { writeArtifactTar } from '../artifact/write.js';

@@ -20,6 +20,12 @@ export interface WalkEntry {
   readonly oid: Uint8Array;
 }
 
+/**
+ * What the walk reads trees through: an object database, or anything answering as one for
+ * trees (a fetch that has received only some of them learns here which it still lacks).
+ */
+export type TreeReader = Pick<ObjectDatabase, 'format' | 'get' | 'has'>;
+
 export interface WalkResult {
   /** Selected blobs, symlinks and gitlinks, in git's order (a depth-first walk of sorted trees). */
   readonly entries: WalkEntry[];
@@ -77,7 +83,7 @@ export interface WalkOptions {
  * @example
  *   const { entries, unmatched } = walkTree(odb, treeOid, ['fixtures/', 'test/*.json']);
  */
-export function walkTree(odb: ObjectDatabase, tree: Uint8Array, pathspecs: readonly string[], options: WalkOptions = {}): WalkResult {
+export function walkTree(odb: TreeReader, tree: Uint8Array, pathspecs: readonly string[], options: WalkOptions = {}): WalkResult {
   const specs = pathspecs.map((p) => parsePathspec(p, options.literal === true));
   const all = specs.length === 0 || specs.some((s) => s.pattern === '');
   for (const s of specs) if (s.pattern === '') s.hits++;
