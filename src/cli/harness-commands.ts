@@ -3,7 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { XtestPackError } from '../errors.js';
 import { adviseFor, checkTestDataAt } from '../harness/check.js';
-import { status } from '../harness/helper.js';
+import { fetchedTestData } from '../harness/fetched.js';
+import { materializationBase, status } from '../harness/helper.js';
 import { MANIFEST_NAME, encodePackageManifest, readPackageManifest } from '../manifest/index.js';
 import { findPackageRoot } from '../harness/package.js';
 import { packageTest } from '../harness/package-test.js';
@@ -24,7 +25,9 @@ export interface PackCommandOptions {
 }
 
 export interface PackageTestCommandOptions {
+  tarball?: string;
   objects?: string;
+  fetch?: boolean;
   keep?: boolean;
 }
 
@@ -66,9 +69,11 @@ export async function packCommand(ctx: CommandContext, opts: PackCommandOptions)
 
 /** package-test: the tests of the packed tarball, from the artifact; the command's status. */
 export async function packageTestCommand(ctx: CommandContext, command: string[], opts: PackageTestCommandOptions): Promise<number | void> {
-  const r = packageTest({
-    root: findPackageRoot(ctx.cwd),
-    ...(opts.objects !== undefined ? { objects: opts.objects } : {}),
+  const r = await packageTest({
+    root: opts.tarball !== undefined ? ctx.cwd : findPackageRoot(ctx.cwd),
+    ...(opts.tarball !== undefined ? { tarball: resolve(ctx.cwd, opts.tarball) } : {}),
+    ...(opts.objects !== undefined ? { objects: resolve(ctx.cwd, opts.objects) } : {}),
+    ...(opts.fetch ? { fetch: true } : {}),
     keep: opts.keep === true,
     command,
     env: ctx.env,
@@ -111,12 +116,16 @@ export async function statusCommand(ctx: CommandContext, opts: StatusCommandOpti
     report('source', st.reason);
     return;
   }
-  const objects = resolve(ctx.cwd, ctx.env['XTEST_PACK_OBJECTS']!);
   const manifestFile = ctx.env['XTEST_PACK_MANIFEST'] ? resolve(ctx.cwd, ctx.env['XTEST_PACK_MANIFEST']) : join(st.root, MANIFEST_NAME);
   const manifest = readPackageManifest(manifestFile, { required: true })!;
+  const backend = await ctx.backend();
+  // XTEST_PACK_FETCH=1: fetched now, into the cache the tests then use.
+  const objects = st.fetch
+    ? fetchedTestData({ manifest, base: materializationBase(ctx.env), backend, env: ctx.env })
+    : resolve(ctx.cwd, ctx.env['XTEST_PACK_OBJECTS']!);
   let checked;
   try {
-    checked = checkTestDataAt(objects, manifest, { verify: opts.verify === true, manifestFile, backend: await ctx.backend() });
+    checked = checkTestDataAt(objects, manifest, { verify: opts.verify === true, manifestFile, backend });
   } catch (e) {
     if (!(e instanceof XtestPackError)) throw e;
     // Absent data skip under XTEST_PACK_MISSING=skip; damaged or wrong data never do.

@@ -122,9 +122,11 @@ export function createProgram(io: CliIo): { program: Command; run(argv: string[]
   program
     .command('package-test')
     .helpGroup("For authors (in the package's git work tree):")
-    .description('npm pack, unpack where no git is, and run the tests there from the test-data artifact alone')
+    .description('npm pack (or take a published tarball), unpack where no git is, and run the tests there from the test data alone')
     .argument('[command...]', 'the test command, after -- (default: npm test)')
+    .option('--tarball <file.tgz>', "test this published npm tarball instead of packing the work tree (node_modules from the current directory's)")
     .option('--objects <path>', 'test data to use (default: built from this repository)')
+    .option('--fetch', "fetch the test data from the package's repository (xtest-pack fetch)")
     .option('--keep', 'keep the temporary directory')
     .action(async (command: string[], opts: PackageTestCommandOptions) =>
       exit(await (await import('./harness-commands.js')).packageTestCommand(ctx, command, opts)),

@@ -25,6 +25,7 @@ import type { Backend } from '../backend/types.js';
 import { XtestPackError, systemError } from '../errors.js';
 import { MANIFEST_NAME, decodePackageManifest, isCovered, isPackageManifest, normalizePathList, normalizeTestPath, readPackageManifest, type PackageManifest } from '../manifest/index.js';
 import { ARTIFACT_FILE, PACK_FILE } from '../artifact/open.js';
+import { fetchedTestData } from './fetched.js';
 import { materialize } from './materialize.js';
 import { findPackageRoot, packageDirectory, readPackageInfo, recordedPaths, type PackageInfo } from './package.js';
 import type * as Record from './record.js';
@@ -41,6 +42,8 @@ export interface TestDataStatus {
   readonly skip: boolean;
   /** The directory a record run adds to (source mode only). */
   readonly record: string | undefined;
+  /** Pack mode with XTEST_PACK_FETCH=1: the data are fetched from the repository when first used. */
+  readonly fetch: boolean;
   /** The paths the package lists (in pack mode, the manifest's). */
   readonly paths: readonly string[];
 }
@@ -138,8 +141,9 @@ function testDataSyncIn(ctx: Context, paths: readonly string[], options: TestDat
 
   const manifest = ctx.manifest!;
   checkListed(ctx, asked, manifest.paths);
-  const base = resolve(options.tmpdir ?? (ctx.env['XTEST_PACK_TMPDIR'] || ctx.env['AUTOPKGTEST_TMP'] || tmpdir()));
-  const root = materialize({ objects: ctx.objects!, manifest, manifestFile: ctx.manifestFile, base, backend, onNotice: noticeOnce });
+  const base = materializationBase(ctx.env, options.tmpdir);
+  const objects = ctx.objects ?? fetchedTestData({ manifest, base, backend, env: ctx.env });
+  const root = materialize({ objects, manifest, manifestFile: ctx.manifestFile, base, backend, onNotice: noticeOnce });
   return handle(root, 'pack', asked);
 }
 
@@ -229,12 +233,13 @@ function context(options: TestDataOptions): Context {
   const objects = env['XTEST_PACK_OBJECTS'] ? resolve(env['XTEST_PACK_OBJECTS']) : undefined;
   const filesHere = listed.length > 0 ? listed.every((p) => exists(join(pkg.root, p))) : workTree !== undefined;
 
-  const make = (mode: TestDataMode, reason: string, record?: string): TestDataStatus => ({
+  const make = (mode: TestDataMode, reason: string, record?: string, fetch = false): TestDataStatus => ({
     mode,
     reason,
     root: pkg.root,
     skip: mode === 'unavailable' && env['XTEST_PACK_MISSING'] === 'skip',
     record,
+    fetch,
     paths: mode === 'pack' && manifest ? manifest.paths : listed,
   });
   let st: TestDataStatus;
@@ -251,6 +256,8 @@ function context(options: TestDataOptions): Context {
       : make('unavailable', `XTEST_PACK_OBJECTS is set, but the package has no test-data manifest ${manifestFile} (its publisher writes it with \`xtest-pack manifest\` in prepack; or set XTEST_PACK_MANIFEST)`);
   } else if (filesHere) {
     st = make('source', workTree !== undefined ? `the files are in the git work tree ${workTree}` : `the files are in the package at ${pkg.root}`);
+  } else if (env['XTEST_PACK_FETCH'] === '1' && manifest && listed.length > 0) {
+    st = make('pack', `XTEST_PACK_FETCH=1: the test data of commit ${manifest.commit} are fetched from ${manifest.repository ?? '(no repository named)'} when first used`, undefined, true);
   } else {
     st = make('unavailable', unavailableReason(pkg, manifest, listed));
   }
@@ -282,7 +289,7 @@ function unavailableReason(pkg: PackageInfo, manifest: PackageManifest | undefin
   const what = `the test data of ${pkg.name} (${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', …' : ''}) are not in this copy of the package`;
   if (!manifest) return `${what}, and it has no xtest-pack.json naming their commit`;
   const from = manifest.repository ? ` of ${manifest.repository}` : '';
-  return `${what}: set XTEST_PACK_OBJECTS to the artifact ${manifest.artifact} (test data${from} at commit ${manifest.commit}), or XTEST_PACK_MISSING=skip to skip these tests`;
+  return `${what}: set XTEST_PACK_OBJECTS to the artifact ${manifest.artifact} (test data${from} at commit ${manifest.commit}), or XTEST_PACK_FETCH=1 to fetch them from the repository (as \`xtest-pack fetch\` does), or XTEST_PACK_MISSING=skip to skip these tests`;
 }
 
 /** The package manifest at `file`; `named`: XTEST_PACK_MANIFEST names it, so it must be one. */
@@ -318,6 +325,11 @@ function exists(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Where pack-mode materializations (and fetches) go: `dir`, XTEST_PACK_TMPDIR, AUTOPKGTEST_TMP, the OS temp dir. */
+export function materializationBase(env: NodeJS.ProcessEnv, dir?: string): string {
+  return resolve(dir ?? (env['XTEST_PACK_TMPDIR'] || env['AUTOPKGTEST_TMP'] || tmpdir()));
 }
 
 const noticed = new Set<string>();

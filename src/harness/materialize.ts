@@ -44,8 +44,7 @@ export interface MaterializeOptions {
  */
 export function materialize(options: MaterializeOptions): string {
   const { manifest, backend } = options;
-  const marker = `${JSON.stringify({ commit: manifest.commit, directory: manifest.directory, paths: manifest.paths })}\n`;
-  const key = toHex(backend.createHash('sha256').update(new TextEncoder().encode(marker)).digest()).slice(0, 16);
+  const { marker, key } = selectionKey(manifest, backend);
   const parent = privateDirectory(options.base);
   const final = join(parent, `${manifest.commit}-${key}`);
   if (isComplete(final, marker)) return final;
@@ -73,6 +72,12 @@ export function materialize(options: MaterializeOptions): string {
   }
 }
 
+/** What a materialization (or a fetch) holds, as its marker's text, and a short key of it. */
+export function selectionKey(manifest: PackageManifest, backend: Backend): { marker: string; key: string } {
+  const marker = `${JSON.stringify({ commit: manifest.commit, directory: manifest.directory, paths: manifest.paths })}\n`;
+  return { marker, key: toHex(backend.createHash('sha256').update(new TextEncoder().encode(marker)).digest()).slice(0, 16) };
+}
+
 /**
  * Where the materializations under `base` live: `<base>/xtest-pack-<uid>` (`xtest-pack` where
  * there are no user ids).
@@ -88,7 +93,7 @@ export function materializationsDirectory(base: string): string {
  * another user could otherwise plant a complete-looking materialization for us to trust.
  * @throws IO when it exists and is not a directory of ours that only we can write.
  */
-function privateDirectory(base: string): string {
+export function privateDirectory(base: string): string {
   const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
   const dir = materializationsDirectory(base);
   mkdirSync(base, { recursive: true });

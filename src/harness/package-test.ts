@@ -9,9 +9,9 @@
  * 5. run the command (default `npm test`) in the unpacked package with XTEST_PACK_OBJECTS set.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { extractTarEntries } from '../artifact/extract.js';
 import { decodeTarGz } from '../artifact/decode.js';
 import { ARTIFACT_FILE, PACK_FILE } from '../artifact/open.js';
@@ -19,14 +19,22 @@ import type { TarEntry } from '../artifact/tar/header.js';
 import type { Backend } from '../backend/types.js';
 import { XtestPackError } from '../errors.js';
 import { MANIFEST_NAME, decodePackageManifest, isCovered, type PackageManifest } from '../manifest/index.js';
+import { fetchTestData } from '../fetch/fetch-test-data.js';
 import { gitWorkTree } from './helper.js';
 import { buildArtifact } from './publish.js';
 
 export interface PackageTestOptions {
-  /** The package root in the author's work tree. */
+  /**
+   * The package root in the author's work tree (packed with `npm pack`); with `tarball`, where
+   * node_modules (the package's dev dependencies) is taken from.
+   */
   root: string;
-  /** Test data to use instead of building the artifact. */
+  /** Test an already published npm tarball instead of packing the work tree (a packager's check). */
+  tarball?: string;
+  /** Test data to use instead of building the artifact... */
   objects?: string;
+  /** ...or fetched from the repository the package names (`xtest-pack fetch`). */
+  fetch?: boolean;
   /** Keep the temporary directory (its path is reported). */
   keep?: boolean;
   /** Default: `npm test`. */
@@ -45,14 +53,20 @@ export interface PackageTestResult {
 }
 
 /**
- * Pack, unpack, and run the tests of the package at `root` from its artifact.
- * @throws PACKAGE_INVALID (the tarball has no package manifest: `prepack` is missing),
- *         MANIFEST_CORRUPT, IO,
- *         and the errors of building the artifact; the command's own failure is its status.
+ * Pack (or take a published tarball), unpack, and run the tests of the package from its test
+ * data alone: an artifact built from the work tree, given, or fetched.
+ * @throws USAGE (a tarball with neither objects nor fetch), PACKAGE_INVALID (the tarball has no
+ *         package manifest: `prepack` is missing; it holds test data or artifacts),
+ *         MANIFEST_CORRUPT, IO, and the errors of building or fetching the artifact; the
+ *         command's own failure is its status.
  * @example
- *   const { status } = packageTest({ root: process.cwd(), backend });
+ *   const { status } = await packageTest({ root: process.cwd(), backend });
  */
-export function packageTest(options: PackageTestOptions): PackageTestResult {
+export async function packageTest(options: PackageTestOptions): Promise<PackageTestResult> {
+  if (options.objects !== undefined && options.fetch) throw new XtestPackError('USAGE', 'give --objects or --fetch, not both');
+  if (options.tarball !== undefined && options.objects === undefined && !options.fetch) {
+    throw new XtestPackError('USAGE', 'a published tarball has no work tree to build its test data from: give --objects <artifact> or --fetch');
+  }
   const env = options.env ?? process.env;
   const log = options.log ?? (() => {});
   const tmp = realpathSync(mkdtempSync(join(tmpdir(), 'xtest-pack-package-test-')));
@@ -61,13 +75,20 @@ export function packageTest(options: PackageTestOptions): PackageTestResult {
     const above = gitWorkTree(tmp);
     if (above !== undefined) throw new XtestPackError('ENVIRONMENT', `the temporary directory is inside the git work tree ${above}: set TMPDIR elsewhere`, { file: tmp });
 
-    log(`npm pack (in ${options.root})`);
-    const packed = spawnSync('npm', ['pack', '--pack-destination', tmp], { cwd: options.root, env, stdio: ['ignore', 'ignore', 'inherit'], encoding: 'utf8' });
-    if (packed.error || packed.status !== 0) {
-      throw new XtestPackError('IO', `npm pack failed (${packed.error?.message ?? `exit status ${packed.status}`})`, { file: options.root });
+    let tgz: string;
+    if (options.tarball !== undefined) {
+      tgz = basename(options.tarball);
+      copyFileSync(resolve(options.tarball), join(tmp, tgz));
+    } else {
+      log(`npm pack (in ${options.root})`);
+      const packed = spawnSync('npm', ['pack', '--pack-destination', tmp], { cwd: options.root, env, stdio: ['ignore', 'ignore', 'inherit'], encoding: 'utf8' });
+      if (packed.error || packed.status !== 0) {
+        throw new XtestPackError('IO', `npm pack failed (${packed.error?.message ?? `exit status ${packed.status}`})`, { file: options.root });
+      }
+      const made = readdirSync(tmp).find((n) => n.endsWith('.tgz'));
+      if (!made) throw new XtestPackError('IO', 'npm pack wrote no .tgz', { file: tmp });
+      tgz = made;
     }
-    const tgz = readdirSync(tmp).find((n) => n.endsWith('.tgz'));
-    if (!tgz) throw new XtestPackError('IO', 'npm pack wrote no .tgz', { file: tmp });
 
     const pkgDir = join(tmp, 'package');
     log(`unpack ${tgz} into ${pkgDir}`);
@@ -89,6 +110,10 @@ export function packageTest(options: PackageTestOptions): PackageTestResult {
     let objects: string;
     if (options.objects !== undefined) {
       objects = resolve(options.objects);
+    } else if (options.fetch) {
+      log(`fetch the test data of commit ${manifest.commit} from ${manifest.repository ?? '(no repository named)'}`);
+      objects = join(tmp, manifest.artifact);
+      await fetchTestData({ package: manifest, tar: objects, backend: options.backend });
     } else {
       const built = buildArtifact({ root: options.root, manifest, tar: join(tmp, manifest.artifact), backend: options.backend });
       objects = built.path;
