@@ -34,7 +34,7 @@ function artifactOfNextCommit(repo: string, change: (dir: string) => void, name:
   return packTar(work, name);
 }
 
-test('docs/packagers.md: every recipe, as scripts/packagers-check.sh runs it', { timeout: 180_000 }, async (t) => {
+test('docs/packagers.md: every recipe, as scripts/packagers-check.sh runs it', { timeout: 300_000 }, async (t) => {
   const { repo } = examplePackage();
   const packed = npmPacked(repo);
   const tgz = join(scratchDir('xtest-pack-packagers-'), 'example-pkg-1.0.0.tgz');
