@@ -1,20 +1,40 @@
 // docs/packagers.md: scripts/packagers-check.sh runs the shell commands of each recipe
-// (Debian, Gentoo, Nix, Guix, Fedora, Arch) against the example package's npm tarball and
-// artifact, and `xtest-pack status`'s exit codes; every check it prints is a subtest here, and
-// their number is fixed, so that a check dropped from the script or a block from the doc
-// fails too.
+// (Debian, Gentoo, Nix, Guix, Fedora, Arch; through the helper and by path after `xtest-pack
+// checkout`) against the example package's npm tarball and artifact, `xtest-pack status`'s exit
+// codes, and the recipes' gate against bad test data (a flipped byte, a missing idx, another
+// release's artifact with other data, an empty directory) and an older release's artifact of
+// the same data; every check it prints is a subtest here, and their number is fixed, so that a
+// check dropped from the script or a block from the doc fails too.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { cleanEnv, examplePackage, linkNodeModules, npmPacked, packTar } from '../support/example-package.js';
+import { cleanEnv, copyTree, examplePackage, linkNodeModules, npmPacked, packTar } from '../support/example-package.js';
+import { git } from '../support/git.js';
 import { PROJECT_ROOT, scratchDir } from '../support/repos.js';
 
-/** Debian 9 (control, AUTOPKGTEST_TMP, 77 without the component, pkg-js, status: 0, pack, 1, its message, 77), then one each. */
-const CHECKS = 9 + 5 + 1;
+/**
+ * find-artifact 1; Debian 9 (control, AUTOPKGTEST_TMP, 77 without the component, pkg-js,
+ * status: 0, pack, 1, its message, 77); Debian by path 4 (control, the files written, 77,
+ * pkg-js); Gentoo, Nix, Guix, Fedora, Arch 2 each (helper, by path); the gate 4 for each of 4
+ * kinds of bad data (exit 1, its one line, exit under skip, the Debian Test-Command); the same
+ * data of another commit 2 (gate, Debian tests); the .tar.gz itself 1.
+ */
+const CHECKS = 1 + 9 + 4 + 5 * 2 + 4 * 4 + 2 + 1;
 
-test('docs/packagers.md: every recipe, as scripts/packagers-check.sh runs it', { timeout: 180_000 }, async (t) => {
+/** The artifact of a commit after the example's, made by `change` in a copy of its work tree. */
+function artifactOfNextCommit(repo: string, change: (dir: string) => void, name: string): string {
+  const work = copyTree(repo);
+  // The copy's xtest-pack.json names the example's commit: `pack` would export that one.
+  rmSync(join(work, 'xtest-pack.json'), { force: true });
+  change(work);
+  git(['-C', work, 'add', '-A', '.']);
+  git(['-C', work, '-c', 'user.name=t', '-c', 'user.email=t@example.org', 'commit', '-qm', name]);
+  return packTar(work, name);
+}
+
+test('docs/packagers.md: every recipe, as scripts/packagers-check.sh runs it', { timeout: 300_000 }, async (t) => {
   const { repo } = examplePackage();
   const packed = npmPacked(repo);
   const tgz = join(scratchDir('xtest-pack-packagers-'), 'example-pkg-1.0.0.tgz');
@@ -23,10 +43,12 @@ test('docs/packagers.md: every recipe, as scripts/packagers-check.sh runs it', {
   linkNodeModules(modules);
   assert.deepEqual(readdirSync(join(modules, 'node_modules', '.bin')), ['xtest-pack']);
   mkdirSync(join(modules, 'tmp'));
+  const other = artifactOfNextCommit(repo, (w) => writeFileSync(join(w, 'fixtures', 'text', 'hello.txt'), 'other data\n'), 'example-pkg-0.9.0.xtest-pack.tar.gz');
+  const same = artifactOfNextCommit(repo, (w) => writeFileSync(join(w, 'README.md'), 'a change outside the test data\n'), 'example-pkg-0.9.1.xtest-pack.tar.gz');
 
   const r = spawnSync(
     'bash',
-    [join(PROJECT_ROOT, 'scripts', 'packagers-check.sh'), tgz, packTar(repo), join(modules, 'node_modules'), '--expect-pass', '7', '--tar-direct'],
+    [join(PROJECT_ROOT, 'scripts', 'packagers-check.sh'), tgz, packTar(repo), join(modules, 'node_modules'), '--expect-pass', '7', '--tar-direct', '--other-artifact', other, '--same-artifact', same],
     { env: cleanEnv({ EXAMPLE_EXPECT_MODE: 'pack', TMPDIR: join(modules, 'tmp') }), encoding: 'utf8', maxBuffer: 1 << 26 },
   );
   if (r.error) throw r.error;
