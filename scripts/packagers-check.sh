@@ -406,12 +406,8 @@ gate_case() {
   exits "gate, $label" 1 "$d/log" "$status"
   # One line saying which artifact to get; nothing on stdout that reads as success.
   msg_ok=0
-  if [[ $kind == empty ]]; then
-    [[ $(lines "$d/out") -eq 1 && ! -s $d/err ]] && grep -q '^unavailable: ' "$d/out" && grep -qF "$artifact_name" "$d/out" && msg_ok=1
-  else
-    [[ ! -s $d/out && $(lines "$d/err") -eq 1 ]] && grep -q '^xtest-pack: ' "$d/err" && grep -qF "$artifact_name" "$d/err" \
-      && ! grep -qE 'internal error|    at ' "$d/err" && msg_ok=1
-  fi
+  [[ ! -s $d/out && $(lines "$d/err") -eq 1 ]] && grep -q '^xtest-pack: ' "$d/err" && grep -qF "$artifact_name" "$d/err" \
+    && ! grep -qE 'internal error|    at ' "$d/err" && msg_ok=1
   if [[ $msg_ok -eq 1 ]]; then
     ok "gate, $label: one line naming $artifact_name, nothing that reads as success"
   else

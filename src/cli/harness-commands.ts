@@ -57,6 +57,9 @@ export async function packCommand(ctx: CommandContext, opts: PackCommandOptions)
   });
   if (opts.json) ctx.stdout.write(`${JSON.stringify({ path: r.path, size: r.size, commit: r.manifest.commit, paths: r.manifest.paths, untracked: r.untracked }, null, 2)}\n`);
   else ctx.stdout.write(`${r.path}\n`);
+  if (r.staleManifest !== undefined) {
+    ctx.stderr.write(`xtest-pack: note: xtest-pack.json names commit ${r.staleManifest}, left over from an earlier npm pack; the artifact is HEAD's (${r.manifest.commit}): run \`xtest-pack manifest\` to update the file\n`);
+  }
   for (const u of r.untracked) ctx.stderr.write(`xtest-pack: warning: ${u}: below a listed path but not tracked by git, so the artifact lacks it (commit it, or list it in .gitignore)\n`);
   // What npm would publish, when the artifact is written where npm looks.
   const rel = relative(root, r.path);
@@ -109,7 +112,10 @@ export async function statusCommand(ctx: CommandContext, opts: StatusCommandOpti
     else ctx.stdout.write(`${mode}: ${reason}\n`);
   };
   if (st.mode === 'unavailable') {
-    report(st.skip ? 'skipped' : 'unavailable', st.reason);
+    // Skipped: said on stdout (autopkgtest fails a test that writes to stderr); a failure: stderr.
+    if (st.skip) report('skipped', st.reason);
+    else if (opts.json) report('unavailable', st.reason);
+    else ctx.stderr.write(`xtest-pack: ${st.reason}\n`);
     return st.skip ? EXIT_SKIP : EXIT_FAILURE;
   }
   if (st.mode === 'source') {

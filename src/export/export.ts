@@ -158,7 +158,7 @@ export function planExport(repo: Repository, options: Pick<ExportOptions, 'rev' 
       ];
       throw new XtestPackError(
         'DIRTY_WORKTREE',
-        `${parts.join('; ')} (commit them${untracked.length > 0 ? ', list what is generated in .gitignore' : ''}, or export with --allow-dirty to take ${rev} as committed)`,
+        `${parts.join('; ')} (commit them${untracked.length > 0 ? ', list what is generated in .gitignore' : ''}, or use --allow-dirty to take ${rev} as committed)`,
       );
     }
     for (const m of modified) skipped.push({ path: m, reason: 'modified' });

@@ -151,7 +151,7 @@ export function adviseFor(e: unknown, manifest: PackageManifest): unknown {
   if (DAMAGED.has(e.code) && !(e.code === 'MANIFEST_CORRUPT' && e.file?.endsWith(MANIFEST_NAME) && !e.file.includes(':'))) {
     advice = `the test data are damaged or incomplete: get ${manifest.artifact} (${source}) again`;
   } else if (e.code === 'TESTDATA_UNAVAILABLE') {
-    advice = `get ${manifest.artifact} (${source}) and name it in XTEST_PACK_OBJECTS`;
+    advice = `get ${manifest.artifact} (${source})`;
   }
   if (advice === undefined || e.reason.includes(manifest.artifact)) return e;
   return new XtestPackError(e.code, `${e.reason}; ${advice}`, { file: e.file, offset: e.offset, oid: e.oid, path: e.path, cause: e });

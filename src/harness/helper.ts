@@ -3,8 +3,8 @@
  *
  * - source: a git work tree or a tag tarball: the files are under the package root and no pack
  *   is asked for; the paths are returned as they are.
- * - record: source mode with XTEST_PACK_RECORD=<dir> (or XTEST_PACK_OBJECTS naming a directory
- *   inside the package's git work tree): each path asked for is also added to the pack in <dir>.
+ * - record: source mode with XTEST_PACK_RECORD=<dir>: each path asked for is also added to the
+ *   pack in <dir>. (Only that variable records: XTEST_PACK_OBJECTS never makes a run write.)
  * - pack: XTEST_PACK_OBJECTS names test data (a pack directory or artifact .tar.gz) and the
  *   package has a manifest (xtest-pack.json, or the file XTEST_PACK_MANIFEST names): the
  *   manifest's paths are materialized, verified, under XTEST_PACK_TMPDIR (then AUTOPKGTEST_TMP,
@@ -19,7 +19,7 @@
 import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve, sep } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { getBackend } from '../backend/select.js';
 import type { Backend } from '../backend/types.js';
 import { XtestPackError, systemError } from '../errors.js';
@@ -243,9 +243,8 @@ function context(options: TestDataOptions): Context {
     paths: mode === 'pack' && manifest ? manifest.paths : listed,
   });
   let st: TestDataStatus;
-  const recordInto = recordedDir ?? (objects !== undefined && workTree !== undefined && isInside(objects, workTree) ? objects : undefined);
-  if (filesHere && workTree !== undefined && recordInto !== undefined) {
-    st = make('source', `recording into ${recordInto}: the files are in the git work tree ${workTree}`, recordInto);
+  if (filesHere && workTree !== undefined && recordedDir !== undefined) {
+    st = make('source', `recording into ${recordedDir}: the files are in the git work tree ${workTree}`, recordedDir);
   } else if (objects !== undefined && !exists(objects)) {
     st = make('unavailable', `XTEST_PACK_OBJECTS names ${objects}, which does not exist${manifest ? ` (the test data are the artifact ${manifest.artifact})` : ''}`);
   } else if (objects !== undefined && noPackIn(objects) !== undefined) {
@@ -314,9 +313,6 @@ export function gitWorkTree(dir: string): string | undefined {
 }
 
 
-function isInside(path: string, dir: string): boolean {
-  return path === dir || path.startsWith(dir.endsWith(sep) ? dir : dir + sep);
-}
 
 function exists(path: string): boolean {
   try {

@@ -101,6 +101,8 @@ export interface BuiltArtifact {
   readonly size: number;
   /** Files below the listed paths that git does not track (so the artifact lacks them), repository-relative. */
   readonly untracked: readonly string[];
+  /** The commit of a left-over xtest-pack.json at the root that was not HEAD's (the artifact is HEAD's). */
+  readonly staleManifest: string | undefined;
 }
 
 export interface ArtifactOptions {
@@ -126,11 +128,16 @@ export interface ArtifactOptions {
  *   buildArtifact({ root: process.cwd(), backend });  // node_modules/.cache/xtest-pack/NAME-VERSION.xtest-pack.tar.gz
  */
 export function buildArtifact(options: ArtifactOptions): BuiltArtifact {
-  const manifest = options.manifest ?? readPackageManifest(join(options.root, MANIFEST_NAME)) ?? makePackageManifest({ root: options.root, backend: options.backend });
   const { repo } = Repository.discover(options.root, nodeStorage, options.backend);
   const workTree = repo.workTree;
+  const head = repo.refs.resolve('HEAD');
   repo.close();
   if (workTree === undefined) throw new XtestPackError('NOT_A_REPOSITORY', 'the package is not in a git work tree', { file: options.root });
+  // The manifest at the root is the last `npm pack`'s (the file is not committed): one of
+  // another commit than HEAD is left over, and the artifact is made for HEAD.
+  const file = options.manifest === undefined ? readPackageManifest(join(options.root, MANIFEST_NAME)) : undefined;
+  const stale = file !== undefined && head !== undefined && file.commit !== toHex(head.oid) ? file.commit : undefined;
+  const manifest = options.manifest ?? (stale === undefined ? file : undefined) ?? makePackageManifest({ root: options.root, backend: options.backend });
   if (options.out !== undefined && (readdirSafe(options.out)?.length ?? 0) > 0) {
     throw new XtestPackError('OUTPUT_CONFLICT', 'the output directory is not empty', { file: options.out });
   }
@@ -159,10 +166,10 @@ export function buildArtifact(options: ArtifactOptions): BuiltArtifact {
     if (options.out !== undefined) {
       mkdirSync(options.out, { recursive: true });
       for (const n of readdirSync(staging).sort().reverse()) renameOrCopy(join(staging, n), join(options.out, n));
-      return { manifest, path: options.out, size: result.packSize, untracked };
+      return { manifest, path: options.out, size: result.packSize, untracked, staleManifest: stale };
     }
     mkdirSync(dirname(target), { recursive: true });
-    return { manifest, path: target, size: writeArtifactTar(staging, target), untracked };
+    return { manifest, path: target, size: writeArtifactTar(staging, target), untracked, staleManifest: stale };
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
