@@ -24,7 +24,7 @@ import { parseConfig, type GitConfig } from './config.js';
 import { lastMatching, parseIgnoreFile, type IgnorePattern, type PatternList } from './ignore-pattern.js';
 import type { RepositoryIndex } from './index-read.js';
 import type { Repository } from './repository.js';
-import { byteString, byteStringOf, decodeUtf8 } from './utf8.js';
+import { byteString, byteStringOf, decodeUtf8 } from '../pack/utf8.js';
 
 /** git's PATTERN_MAX_FILE_SIZE: a larger pattern file is ignored, with a warning. */
 const PATTERN_MAX_FILE_SIZE = 100 * 1024 * 1024;

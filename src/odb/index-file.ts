@@ -24,7 +24,7 @@ import { XtestPackError } from '../errors.js';
 import { ByteWriter, bytesEqual, compareBytes } from '../pack/bytes.js';
 import { hashLength, type ObjectFormat } from '../pack/oid.js';
 import { decodeLink, type SplitIndexLink } from './index-link.js';
-import { decodeUtf8 } from './utf8.js';
+import { decodeUtf8 } from '../pack/utf8.js';
 
 export const INDEX_SIGNATURE = 0x44495243; // "DIRC"
 /** Mode of a sparse-directory entry (S_IFDIR): only in an index with the `sdir` extension. */

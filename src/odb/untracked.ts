@@ -27,7 +27,7 @@ import { IgnoreRules, type Environment } from './ignore.js';
 import { readIndex, type RepositoryIndex } from './index-read.js';
 import { MODE_GITLINK } from './objects/tree.js';
 import type { Repository } from './repository.js';
-import { byteStringOf } from './utf8.js';
+import { byteStringOf } from '../pack/utf8.js';
 
 export interface UntrackedEntry {
   /** Relative to the work tree, '/'-separated (git prints a nested repository with a trailing '/'). */

@@ -8,9 +8,10 @@
  */
 import { XtestPackError } from '../../errors.js';
 import { concatBytes } from '../../pack/bytes.js';
+import { decodeUtf8, decodeUtf8Strict } from '../../pack/utf8.js';
 import {
   BLOCK, CHKSUM, EMPTY, GNU_MAGIC, LINKNAME, MAGIC, MODE, NAME, PREFIX, SIZE, TYPEFLAG, USTAR_MAGIC,
-  field, findTarPathProblem, firstNonZero, hasBytes, headerSums, latin1, padded, parseNumber, utf8Decode, type TarEntry,
+  field, findTarPathProblem, firstNonZero, hasBytes, headerSums, latin1, padded, parseNumber, type TarEntry,
 } from './header.js';
 
 /**
@@ -104,7 +105,7 @@ class TarReader {
     const tar = this.#tar;
     const gnu = hasBytes(h, MAGIC, GNU_MAGIC);
     const rawName = gnu || !h[PREFIX] ? field(h, NAME, 100) : concatBytes([field(h, PREFIX, 155), Uint8Array.of(0x2f), field(h, NAME, 100)]);
-    const shown = (): string => JSON.stringify(this.#pending?.paxPath ?? utf8Decode(this.#pending?.longName ?? rawName, false));
+    const shown = (): string => JSON.stringify(this.#pending?.paxPath ?? decodeUtf8(this.#pending?.longName ?? rawName));
     const sums = headerSums(h);
     const stored = parseNumber(h, CHKSUM, 8, false);
     if (stored === undefined) throw this.#fail(pos, `entry ${shown()}: header checksum field is not an octal number`);
@@ -150,14 +151,14 @@ class TarReader {
         break;
       default: {
         const what = REFUSED_TYPES.get(type) ?? `an unknown entry type ${JSON.stringify(type)}`;
-        const link = type === '1' ? ` (to ${JSON.stringify(this.#pending?.paxLinkpath ?? utf8Decode(this.#pending?.longLink ?? field(h, LINKNAME, 100), false))})` : '';
+        const link = type === '1' ? ` (to ${JSON.stringify(this.#pending?.paxLinkpath ?? decodeUtf8(this.#pending?.longLink ?? field(h, LINKNAME, 100)))})` : '';
         throw this.#fail(pos, `entry ${shown()}: ${what}${link} is not supported`);
       }
     }
 
     const kind: TarEntry['type'] = type === '5' ? 'directory' : type === '2' ? 'symlink' : 'file';
     const pending = this.#pending;
-    let path = pending?.paxPath ?? utf8Decode(pending?.longName ?? rawName, true);
+    let path = pending?.paxPath ?? decodeUtf8Strict(pending?.longName ?? rawName);
     if (path === undefined) throw this.#fail(pos, `entry ${shown()}: path is not valid UTF-8`, 'UNSAFE_PATH');
     this.#pending = undefined;
     const display = JSON.stringify(path);
@@ -175,7 +176,7 @@ class TarReader {
     if (dup !== undefined) throw this.#fail(pos, `entry ${JSON.stringify(path)}: appears twice (first at offset ${dup.offset})`, 'UNSAFE_PATH');
     this.#seen.set(path, { offset: pos, type: kind });
     if (kind === 'symlink') {
-      const target = pending?.paxLinkpath ?? utf8Decode(pending?.longLink ?? field(h, LINKNAME, 100), true);
+      const target = pending?.paxLinkpath ?? decodeUtf8Strict(pending?.longLink ?? field(h, LINKNAME, 100));
       if (target === undefined) throw this.#fail(pos, `entry ${display}: link target is not valid UTF-8`, 'UNSAFE_PATH');
       if (target === '') throw this.#fail(pos, `entry ${display}: symlink with an empty target`);
       if (target.includes('\0')) throw this.#fail(pos, `entry ${display}: link target contains a NUL`, 'UNSAFE_PATH');
@@ -214,7 +215,7 @@ class TarReader {
       const key = latin1(record.subarray(0, eq));
       const raw = record.subarray(eq + 1);
       if (key === 'path' || key === 'linkpath') {
-        const value = raw.length === 0 ? undefined : utf8Decode(raw, true);
+        const value = raw.length === 0 ? undefined : decodeUtf8Strict(raw);
         if (raw.length > 0 && value === undefined) throw this.#fail(pos, `entry ${shown()}: pax ${key} is not valid UTF-8`, 'UNSAFE_PATH');
         if (key === 'path') p.paxPath = value;
         else p.paxLinkpath = value;

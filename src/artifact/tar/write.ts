@@ -6,9 +6,10 @@
  * 10240-byte record.
  */
 import { compareBytes, concatBytes } from '../../pack/bytes.js';
+import { encodeUtf8Strict } from '../../pack/utf8.js';
 import {
   BLOCK, CHKSUM, DEVMAJOR, DEVMINOR, EMPTY, GID, LINKNAME, MAGIC, MAX_OCTAL_SIZE, MODE, MTIME, NAME, PREFIX, SIZE, TAR_MTIME, TYPEFLAG, UID,
-  USTAR_MAGIC, findTarPathProblem, headerSums, padded, putOctal, utf8Encode, type TarEntry,
+  USTAR_MAGIC, findTarPathProblem, headerSums, padded, putOctal, type TarEntry,
 } from './header.js';
 
 /**
@@ -67,9 +68,9 @@ function prepareEntries(entries: readonly TarEntry[]): Prepared[] {
   }
   const prepared: Prepared[] = [];
   for (const entry of byPath.values()) {
-    const key = utf8Encode(entry.path)!; // checked by checkEntryShape
+    const key = encodeUtf8Strict(entry.path)!; // checked by checkEntryShape
     const name = entry.type === 'directory' ? concatBytes([key, Uint8Array.of(0x2f)]) : key;
-    const link = entry.type === 'symlink' ? utf8Encode(entry.linkTarget!)! : EMPTY;
+    const link = entry.type === 'symlink' ? encodeUtf8Strict(entry.linkTarget!)! : EMPTY;
     if (link.length > 100) throw new RangeError(`encodeTarGz: entry ${JSON.stringify(entry.path)}: link target is ${link.length} bytes, ustar holds 100`);
     if (entry.data.length > MAX_OCTAL_SIZE) throw new RangeError(`encodeTarGz: entry ${JSON.stringify(entry.path)}: ${entry.data.length} bytes, ustar holds ${MAX_OCTAL_SIZE}`);
     prepared.push({ entry, name, link, key, impliedBy: impliedBy.get(entry.path) });
@@ -84,7 +85,7 @@ function checkEntryShape(e: TarEntry): void {
   const where = `encodeTarGz: entry ${JSON.stringify(e.path)}`;
   const problem = findTarPathProblem(e.path);
   if (problem !== undefined) throw new RangeError(`${where}: path ${problem}`);
-  if (utf8Encode(e.path) === undefined) throw new RangeError(`${where}: path is not valid Unicode (lone surrogate)`);
+  if (encodeUtf8Strict(e.path) === undefined) throw new RangeError(`${where}: path is not valid Unicode (lone surrogate)`);
   if (e.type !== 'file' && e.type !== 'directory' && e.type !== 'symlink') throw new TypeError(`${where}: type ${JSON.stringify(e.type)} is not file, directory or symlink`);
   if (!Number.isInteger(e.mode) || e.mode < 0 || e.mode > 0o7777) throw new RangeError(`${where}: mode ${e.mode} is not permission bits (0 to 0o7777)`);
   if (!(e.data instanceof Uint8Array)) throw new TypeError(`${where}: data is not a Uint8Array`);
@@ -93,7 +94,7 @@ function checkEntryShape(e: TarEntry): void {
     const t = e.linkTarget;
     if (typeof t !== 'string' || t === '') throw new RangeError(`${where}: a symlink needs a non-empty linkTarget`);
     if (t.includes('\0')) throw new RangeError(`${where}: link target contains a NUL`);
-    if (utf8Encode(t) === undefined) throw new RangeError(`${where}: link target is not valid Unicode (lone surrogate)`);
+    if (encodeUtf8Strict(t) === undefined) throw new RangeError(`${where}: link target is not valid Unicode (lone surrogate)`);
   } else if (e.linkTarget !== undefined) {
     throw new RangeError(`${where}: only a symlink has a linkTarget`);
   }

@@ -1,7 +1,22 @@
-/** UTF-8 in pure code (no TextDecoder/TextEncoder globals), as those do it, and "byte strings". */
+/**
+ * UTF-8 in pure code (no TextDecoder/TextEncoder globals), as those do it or strictly, and
+ * "byte strings". One codec for every layer: tree and index paths, ignore rules, tar names.
+ */
 
 /** UTF-8 to a string, each ill-formed byte as U+FFFD (as TextDecoder does, without the global). */
 export function decodeUtf8(b: Uint8Array): string {
+  return decode(b, false)!;
+}
+
+/**
+ * UTF-8 to a string, or undefined for any ill-formed sequence (overlong, a surrogate, beyond
+ * U+10FFFF, cut short): TextDecoder's `fatal` mode.
+ */
+export function decodeUtf8Strict(b: Uint8Array): string | undefined {
+  return decode(b, true);
+}
+
+function decode(b: Uint8Array, fatal: boolean): string | undefined {
   let ascii = true;
   for (let i = 0; i < b.length; i++) {
     if (b[i]! >= 0x80) {
@@ -38,6 +53,7 @@ export function decodeUtf8(b: Uint8Array): string {
       if (b0 === 0xf4) hi = 0x8f;
     }
     if (need < 0) {
+      if (fatal) return undefined;
       cps.push(0xfffd);
       i++;
       continue;
@@ -49,6 +65,7 @@ export function decodeUtf8(b: Uint8Array): string {
       cp = (cp << 6) | (c & 0x3f);
     }
     if (k <= need) {
+      if (fatal) return undefined;
       // The maximal well-formed prefix becomes one U+FFFD (WHATWG / TextDecoder).
       cps.push(0xfffd);
       i += k;
@@ -71,6 +88,15 @@ function chunked(codes: number[], codePoints = false): string {
 
 /** UTF-8 of `s` (a lone surrogate as U+FFFD, as TextEncoder). */
 export function encodeUtf8(s: string): Uint8Array {
+  return encode(s, false)!;
+}
+
+/** UTF-8 of `s`, or undefined when it holds a lone surrogate (which has no UTF-8 form). */
+export function encodeUtf8Strict(s: string): Uint8Array | undefined {
+  return encode(s, true);
+}
+
+function encode(s: string, strict: boolean): Uint8Array | undefined {
   const out: number[] = [];
   for (let i = 0; i < s.length; i++) {
     let c = s.charCodeAt(i);
@@ -79,6 +105,8 @@ export function encodeUtf8(s: string): Uint8Array {
       if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
         c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
         i++;
+      } else if (strict) {
+        return undefined;
       } else {
         c = 0xfffd;
       }
