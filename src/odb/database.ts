@@ -232,7 +232,8 @@ export class ObjectDatabase {
 
   /**
    * The object `oid`, verified against its id; `undefined` when no store holds it.
-   * @throws OID_MISMATCH, OBJECT_CORRUPT and the pack errors, naming the file and id.
+   * @throws OID_MISMATCH, SHA1_COLLISION, OBJECT_CORRUPT and the pack errors, naming the file
+   *         and id.
    */
   find(oid: Uint8Array): RawObject | undefined {
     for (const d of this.#dirs) {
@@ -294,7 +295,12 @@ export class ObjectDatabase {
   }
 
   #check(oid: Uint8Array, obj: RawObject, where: string): void {
-    const actual = this.backend.createHash(this.format).update(objectHeader(obj.type, obj.data.length)).update(obj.data).digest();
+    let actual: Uint8Array;
+    try {
+      actual = this.backend.createHash(this.format).update(objectHeader(obj.type, obj.data.length)).update(obj.data).digest();
+    } catch (e) {
+      throw e instanceof XtestPackError ? e.at({ file: where, oid: toHex(oid) }) : e;
+    }
     if (!bytesEqual(actual, oid)) {
       throw new XtestPackError('OID_MISMATCH', `content hashes to ${toHex(actual)}`, { file: where, oid: toHex(oid) });
     }

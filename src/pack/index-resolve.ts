@@ -4,7 +4,7 @@
  * delta with a positional read. Only the objects on the current chain are held, so memory is
  * bounded by chain depth times object size, not by the pack's size.
  */
-import type { Backend } from '../backend/types.js';
+import type { Backend, HashOptions } from '../backend/types.js';
 import { XtestPackError } from '../errors.js';
 import { applyDelta, decodeDeltaHeader } from './delta.js';
 import { sortByOid } from './idx/index.js';
@@ -19,17 +19,25 @@ export interface ResolvedDeltas {
 }
 
 /**
- * Pass 2: every delta of `scan` resolved, its type and id filled in `scan.types` and `scan.oids`.
- * @throws DELTA_CORRUPT (with the offset), OBJECT_MISSING (a base not in the pack: a thin pack,
- *         or a cycle), IO (the pack changed since pass 1).
+ * Pass 2: every delta of `scan` resolved, its type and id (hashed with `hashOptions`) filled in
+ * `scan.types` and `scan.oids`.
+ * @throws DELTA_CORRUPT, SHA1_COLLISION (with the offset), OBJECT_MISSING (a base not in the
+ *         pack: a thin pack, or a cycle), IO (the pack changed since pass 1).
  */
-export function resolveDeltas(scan: ScannedPack, source: ByteSource, backend: Backend, h: number, progress: ((done: number, total: number) => void) | undefined): ResolvedDeltas {
+export function resolveDeltas(
+  scan: ScannedPack,
+  source: ByteSource,
+  backend: Backend,
+  h: number,
+  hashOptions: HashOptions,
+  progress: ((done: number, total: number) => void) | undefined,
+): ResolvedDeltas {
   const { count: n, offsets, sizes, headerLengths, types, oids, packTypes, baseOffsets, refs, deltaCount, format, end } = scan;
   const depths = new Uint32Array(n);
   const bases = new Int32Array(n).fill(-1);
   if (deltaCount === 0) return { depths, bases };
   const ctx: ResolveContext = {
-    source, backend, format, h, n, end, offsets, sizes, headerLengths, types, oids, depths, bases,
+    source, backend, hashOptions, format, h, n, end, offsets, sizes, headerLengths, types, oids, depths, bases,
     ofsChildren: ofsChildTable(n, offsets, baseOffsets),
     refs: refs && sortRefs(refs, h),
     reader: new BlockReader(source, end),
@@ -121,6 +129,7 @@ function refRange(refs: RefDeltas, oid: Uint8Array, h: number): [number, number]
 interface ResolveContext {
   source: ByteSource;
   backend: Backend;
+  hashOptions: HashOptions;
   format: ObjectFormat;
   h: number;
   n: number;
@@ -262,7 +271,7 @@ function resolveChild(
   ctx.types[child] = type;
   ctx.depths[child] = ctx.depths[top.index]! + 1;
   ctx.bases[child] = top.index;
-  ctx.oids.set(hashObject(backend, format, type, data), child * h);
+  ctx.oids.set(hashObject(backend, format, ctx.hashOptions, type, data, ctx.offsets[child]!), child * h);
   ctx.resolved++;
   if (ctx.progress) ctx.progress(ctx.resolved, ctx.deltaCount);
   const f = frameFor(ctx, child, data);

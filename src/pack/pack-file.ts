@@ -126,8 +126,8 @@ export class PackFile {
 
   /**
    * The object `oid`, or `undefined` when this pack does not hold it.
-   * @throws OID_MISMATCH when the bytes do not hash to `oid` (unless `verify: false`), and the
-   *         errors of `readAt`.
+   * @throws OID_MISMATCH when the bytes do not hash to `oid`, SHA1_COLLISION when they are part
+   *         of a collision attack (both unless `verify: false`), and the errors of `readAt`.
    * @example
    *   const obj = pack.findObject(oid); // { type: 'blob', data }
    */
@@ -137,11 +137,12 @@ export class PackFile {
     const offset = this.#offsetOf(i, oid);
     const obj = this.readAt(offset);
     if (options.verify ?? true) {
-      const actual = this.backend
-        .createHash(this.idx.format)
-        .update(objectHeader(obj.type, obj.data.length))
-        .update(obj.data)
-        .digest();
+      let actual: Uint8Array;
+      try {
+        actual = this.backend.createHash(this.idx.format).update(objectHeader(obj.type, obj.data.length)).update(obj.data).digest();
+      } catch (e) {
+        throw e instanceof XtestPackError ? e.at({ file: this.source.name, offset, oid: toHex(oid) }) : e;
+      }
       if (!bytesEqual(actual, oid)) {
         throw new XtestPackError('OID_MISMATCH', `content hashes to ${toHex(actual)}`, {
           file: this.source.name,

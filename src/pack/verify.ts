@@ -39,6 +39,7 @@ export function verifyPack(pack: ByteSource, idxBytes: Uint8Array, backend: Back
   const indexOptions: IndexPackOptions = { format: idx.format };
   if (options.onProgress) indexOptions.onProgress = options.onProgress;
   if (options.chunkSize) indexOptions.chunkSize = options.chunkSize;
+  if (options.collisionDetection !== undefined) indexOptions.collisionDetection = options.collisionDetection;
   const indexed = indexPack(pack, backend, indexOptions);
   options.onIndexed?.(indexed);
   const expected = encodeIdx(indexed, indexed.packChecksum, backend, { version: idx.version });

@@ -4,7 +4,7 @@
  * inside the table and every large offset below 2^53. Opening (idx-file.ts) checks only the
  * layout; this pass reads every byte.
  */
-import type { Backend } from '../../backend/types.js';
+import { TRAILER_HASH, type Backend } from '../../backend/types.js';
 import { XtestPackError } from '../../errors.js';
 import { bytesEqual, compareBytes } from '../bytes.js';
 import { toHex } from '../oid.js';
@@ -37,7 +37,7 @@ export function verifyIdx(idx: IdxFile, backend: Backend): void {
 /** Does the trailing checksum of the idx in `source` hash what precedes it, with the layout's hash? */
 export function idxChecksumHolds(source: IdxFile['source'], layout: Pick<IdxLayout, 'format' | 'hashLength' | 'size'>, backend: Backend): boolean {
   const body = layout.size - layout.hashLength;
-  const hasher = backend.createHash(layout.format);
+  const hasher = backend.createHash(layout.format, TRAILER_HASH);
   if (source.bytes !== undefined) {
     hasher.update(source.bytes.subarray(0, body));
   } else {
