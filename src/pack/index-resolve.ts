@@ -2,13 +2,16 @@
  * index-pack, pass 2 (builtin/index-pack.c `resolve_deltas`): from each whole object, its
  * dependants depth first (REF_DELTA children before OFS_DELTA children, as git), re-reading each
  * delta with a positional read. Only the objects on the current chain are held, so memory is
- * bounded by chain depth times object size, not by the pack's size.
+ * bounded by chain depth times object size, not by the pack's size; a delta result larger than
+ * LARGE_OBJECT is never built: it is hashed as it is read in pieces (delta-stream.ts), and its
+ * own deltas read their base the same way.
  */
 import type { Backend, HashOptions } from '../backend/types.js';
 import { XtestPackError } from '../errors.js';
 import { applyDelta, decodeDeltaHeader } from './delta.js';
+import { DeltaResult, LARGE_OBJECT, STREAM_CHUNK, hashObjectBytes, type DeltaBase } from './delta-stream.js';
 import { sortByOid } from './idx/index.js';
-import { OBJ_OFS_DELTA, toHex, type ObjectFormat } from './oid.js';
+import { OBJ_OFS_DELTA, toHex, typeName, type ObjectFormat } from './oid.js';
 import { hashObject, type RefDeltas, type ScannedPack } from './index-scan.js';
 import type { ByteSource } from './source.js';
 
@@ -42,6 +45,7 @@ export function resolveDeltas(
     refs: refs && sortRefs(refs, h),
     reader: new BlockReader(source, end),
     pool: new BufferPool(),
+    chunk: undefined,
     resolved: 0,
     deltaCount,
     progress,
@@ -146,6 +150,8 @@ interface ResolveContext {
   reader: BlockReader;
   /** Reused buffers for delta results. */
   pool: BufferPool;
+  /** Scratch for hashing a large delta result in pieces (made when first needed). */
+  chunk: Uint8Array | undefined;
   resolved: number;
   deltaCount: number;
   progress: ((done: number, total: number) => void) | undefined;
@@ -153,7 +159,8 @@ interface ResolveContext {
 
 interface Frame {
   index: number;
-  data: Uint8Array;
+  /** The object's bytes: in memory, or (larger than LARGE_OBJECT) a delta result read in pieces. */
+  data: DeltaBase;
   /** Next and end position in refs.sorted of this object's REF_DELTA children. */
   refAt: number;
   refEnd: number;
@@ -164,7 +171,7 @@ interface Frame {
   pooled: boolean;
 }
 
-function frameFor(ctx: ResolveContext, index: number, data: Uint8Array | undefined): Frame | undefined {
+function frameFor(ctx: ResolveContext, index: number, data: DeltaBase | undefined): Frame | undefined {
   const { start } = ctx.ofsChildren;
   const ofsAt = start[index]!;
   const ofsEnd = start[index + 1]!;
@@ -232,7 +239,7 @@ function resolveFrom(ctx: ResolveContext, root: number): void {
     else if (top.ofsAt < top.ofsEnd) child = ctx.ofsChildren.list[top.ofsAt++]!;
     else {
       stack.pop();
-      if (top.pooled) pool.give(top.data);
+      if (top.pooled) give(pool, top.data);
       continue;
     }
     // A frame whose last child this is leaves the stack now, so a linear chain holds two
@@ -240,8 +247,13 @@ function resolveFrom(ctx: ResolveContext, root: number): void {
     const last = top.refAt >= top.refEnd && top.ofsAt >= top.ofsEnd;
     if (last) stack.pop();
     if (ctx.types[child] === 0) resolveChild(ctx, stack, top, child, h, backend, format, pool);
-    if (last && top.pooled) pool.give(top.data);
+    if (last && top.pooled) give(pool, top.data);
   }
+}
+
+/** Give a built result back to the pool (a DeltaResult holds no buffer of the pool's). */
+function give(pool: BufferPool, data: DeltaBase): void {
+  if (data instanceof Uint8Array) pool.give(data);
 }
 
 function resolveChild(
@@ -255,12 +267,25 @@ function resolveChild(
   pool: BufferPool,
 ): void {
   const delta = readEntryData(ctx, child);
-  let data: Uint8Array;
+  let data: DeltaBase;
   try {
-    // A pooled buffer only when one is already there: a declared size is never allocated on trust.
-    const into = pool.take(delta.length >= 2 ? decodeDeltaHeader(delta).resultSize : 0);
-    data = applyDelta(top.data, delta, into);
-    if (into && data.buffer !== into.buffer) pool.give(into);
+    const resultSize = delta.length >= 2 ? decodeDeltaHeader(delta).resultSize : 0;
+    if (resultSize > LARGE_OBJECT) {
+      // Checked whole now, read in pieces when hashed and when its own deltas need it. It reads
+      // its base for as long as it lives, so that buffer never goes back to the pool.
+      data = new DeltaResult(top.data, delta);
+      top.pooled = false;
+    } else if (top.data instanceof DeltaResult) {
+      // A small result of a large base: built from the pieces it copies.
+      const lazy = new DeltaResult(top.data, delta);
+      data = pool.take(lazy.length)?.subarray(0, lazy.length) ?? new Uint8Array(lazy.length);
+      lazy.readInto(0, data);
+    } else {
+      // A pooled buffer only when one is already there: a declared size is never allocated on trust.
+      const into = pool.take(resultSize);
+      data = applyDelta(top.data, delta, into);
+      if (into && data.buffer !== into.buffer) pool.give(into);
+    }
   } catch (e) {
     if (e instanceof XtestPackError) {
       throw new XtestPackError(e.code, e.reason, { offset: ctx.offsets[child], cause: e });
@@ -271,12 +296,23 @@ function resolveChild(
   ctx.types[child] = type;
   ctx.depths[child] = ctx.depths[top.index]! + 1;
   ctx.bases[child] = top.index;
-  ctx.oids.set(hashObject(backend, format, ctx.hashOptions, type, data, ctx.offsets[child]!), child * h);
+  if (data instanceof Uint8Array) ctx.oids.set(hashObject(backend, format, ctx.hashOptions, type, data, ctx.offsets[child]!), child * h);
+  else ctx.oids.set(hashLarge(ctx, type, data, child), child * h);
   ctx.resolved++;
   if (ctx.progress) ctx.progress(ctx.resolved, ctx.deltaCount);
   const f = frameFor(ctx, child, data);
   if (f) stack.push({ ...f, pooled: true });
-  else pool.give(data);
+  else give(pool, data);
+}
+
+/** The id of entry `child`, a delta result larger than LARGE_OBJECT, hashed in pieces. */
+function hashLarge(ctx: ResolveContext, type: number, data: DeltaResult, child: number): Uint8Array {
+  ctx.chunk ??= new Uint8Array(STREAM_CHUNK);
+  try {
+    return hashObjectBytes(ctx.backend, ctx.format, ctx.hashOptions, typeName(type)!, data, ctx.chunk);
+  } catch (e) {
+    throw e instanceof XtestPackError ? e.at({ offset: ctx.offsets[child] }) : e;
+  }
 }
 
 /**
