@@ -24,6 +24,13 @@ import { objectHeader, type ObjectFormat, type ObjectType } from './oid.js';
  * that only hash an object: they are hashed as they are read through a DeltaResult. Smaller ones
  * are built (applyDelta: one pass, a memory copy per instruction), as are whole objects (at most
  * their declared size, which the pack's compressed bytes must be able to produce).
+ *
+ * The ceiling this gives those commands, whatever a delta declares: the pack's per-object
+ * tables (about 60 bytes an object), the objects of the delta chain being resolved that still
+ * have deltas to resolve (a delta result at most LARGE_OBJECT each), whole objects at their
+ * declared size, each delta's own data and its index (2 x 8 bytes per 16 instructions), and
+ * STREAM_CHUNK of scratch. A 16 KiB delta that expands to 1 GiB is indexed in 62 MiB resident
+ * (test/regress/delta-expands-to-1gib.test.ts holds it under 512 MB).
  */
 export const LARGE_OBJECT = 32 << 20;
 
