@@ -5,7 +5,7 @@
  *
  * Usage (after `npm run build`; `npm run bench:index-pack -- [options]` builds and runs):
  *
- *   node dist/bench/index-pack.js [input] [--runs N] [--backend node|portable|both] [--json] [--keep]
+ *   node dist/bench/index-pack.js [input] [--runs N] [--backend node|portable|both] [--detection on|off|both] [--json] [--keep]
  *
  * Input, one of:
  *   (none)                 the default: a git repository made of successive published versions of
@@ -26,6 +26,8 @@
  *                  to run; reported: median wall time, median CPU time (user + system), largest
  *                  peak RSS
  *   --backend B    xtest-pack backend(s) to measure: node (default), portable, or both
+ *   --detection D  xtest-pack's SHA-1 collision detection: on (the default, as git, which always
+ *                  detects), off (--no-collision-detection), or both (each backend twice)
  *   --json         print one JSON document on stdout instead of the table
  *   --keep         keep the temp dir (the pack and every .idx written), and print where it is
  *   --rebuild      build the npm pack again even if it is cached
@@ -435,7 +437,7 @@ interface Measurement {
   idx: string;
 }
 
-function tools(backends: readonly string[], cli: string): Tool[] {
+function tools(backends: readonly string[], cli: string, detection: readonly boolean[]): Tool[] {
   const gitArgs = (threads: string[]) => (pack: string, idx: string) => [
     '-c', 'pack.writeReverseIndex=false', 'index-pack', ...threads, '-o', idx, pack,
   ];
@@ -444,13 +446,16 @@ function tools(backends: readonly string[], cli: string): Tool[] {
     { key: 'git', label: 'git index-pack (default threads)', cmd: 'git', args: gitArgs([]), xtest: false },
   ];
   for (const b of backends) {
-    list.push({
-      key: `xtest-${b}`,
-      label: `xtest-pack index-pack (${b})`,
-      cmd: process.execPath,
-      args: (pack, idx) => [cli, '--backend', b, 'index-pack', '--no-progress', '-o', idx, pack],
-      xtest: true,
-    });
+    for (const detect of detection) {
+      const off = detect ? [] : ['--no-collision-detection'];
+      list.push({
+        key: `xtest-${b}${detect ? '' : '-nodetect'}`,
+        label: `xtest-pack index-pack (${b}${detect ? '' : ', no detection'})`,
+        cmd: process.execPath,
+        args: (pack, idx) => [cli, '--backend', b, 'index-pack', '--no-progress', ...off, '-o', idx, pack],
+        xtest: true,
+      });
+    }
   }
   return list;
 }
@@ -596,6 +601,7 @@ async function main(): Promise<number> {
     npm: { type: 'string' },
     runs: { type: 'string', default: String(DEFAULT_RUNS) },
     backend: { type: 'string', default: 'node' },
+    detection: { type: 'string', default: 'on' },
     json: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     rebuild: { type: 'boolean', default: false },
@@ -611,7 +617,7 @@ async function main(): Promise<number> {
   if (values.help) {
     process.stdout.write(
       'usage: node dist/bench/index-pack.js [--repo <path> | --pack <file.pack> | --npm <name>@<from>..<to>]\n' +
-        '         [--runs N] [--backend node|portable|both] [--json] [--keep] [--rebuild] [--cli <main.js>]\n' +
+        '         [--runs N] [--backend node|portable|both] [--detection on|off|both] [--json] [--keep] [--rebuild] [--cli <main.js>]\n' +
         '(details in the header comment of bench/index-pack.ts)\n',
     );
     return 0;
@@ -627,6 +633,12 @@ async function main(): Promise<number> {
   ]);
   const backends = backendChoices.get(values.backend);
   if (!backends) throw new UsageError(`--backend ${values.backend}: expected node, portable or both`);
+  const detection = new Map([
+    ['on', [true]],
+    ['off', [false]],
+    ['both', [true, false]],
+  ]).get(values.detection);
+  if (!detection) throw new UsageError(`--detection ${values.detection}: expected on, off or both`);
   const cli = resolve(values.cli ?? defaultCli);
   if (!existsSync(cli)) throw new BenchError(`${cli} not found: run npm run build first`);
   if (!existsSync(TIME)) {
@@ -662,7 +674,7 @@ async function main(): Promise<number> {
     const cpusBefore = busyCpuSeconds();
     const selfBefore = process.cpuUsage();
     const spanStart = performance.now();
-    const list = tools(backends, cli);
+    const list = tools(backends, cli, detection);
     const results = new Map<string, Measurement[]>(list.map((t) => [t.key, []]));
     for (let r = 0; r < runs; r++) {
       for (let k = 0; k < list.length; k++) {

@@ -94,14 +94,25 @@ export class XtestPackError extends Error {
 
   /** The same error with a file name filled in where it had none (layers below do not know file names). */
   withFile(file: string): XtestPackError {
-    if (this.file !== undefined) return this;
-    return new XtestPackError(this.code, this.reason, {
-      file,
-      offset: this.offset,
-      oid: this.oid,
-      path: this.path,
+    return this.at({ file });
+  }
+
+  /**
+   * The same error with the places it had none of filled in from `place` (the file, offset,
+   * object or path a caller knows and the layer that threw did not).
+   * @example
+   *   catch (e) { throw isXtestPackError(e) ? e.at({ file, offset }) : e; }
+   */
+  at(place: Omit<ErrorFields, 'cause'>): XtestPackError {
+    const fields: ErrorFields = {
+      file: this.file ?? place.file,
+      offset: this.offset ?? place.offset,
+      oid: this.oid ?? place.oid,
+      path: this.path ?? place.path,
       cause: this.cause,
-    });
+    };
+    if (fields.file === this.file && fields.offset === this.offset && fields.oid === this.oid && fields.path === this.path) return this;
+    return new XtestPackError(this.code, this.reason, fields);
   }
 }
 

@@ -13,7 +13,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { Backend } from '../backend/types.js';
+import { TRAILER_HASH, type Backend } from '../backend/types.js';
 import { XtestPackError, ioError } from '../errors.js';
 import type { ClosableSource, Storage } from '../fs/storage.js';
 import { nodeStorage } from '../fs/node-storage.js';
@@ -197,7 +197,7 @@ function verifyPair(idxSource: ClosableSource, packSource: ClosableSource, idx: 
   if (!idxChecksumHolds(idxSource, layout, backend)) throw new XtestPackError('CHECKSUM_MISMATCH', 'idx checksum does not match its contents', { file: idx });
   if (packSource.size < 12 + h) throw new XtestPackError('CHECKSUM_MISMATCH', `${packSource.size} bytes: too short for a pack`, { file: pack });
   const body = packSource.size - h;
-  const hasher = backend.createHash(format);
+  const hasher = backend.createHash(format, TRAILER_HASH);
   const buf = new Uint8Array(Math.min(CHUNK, body));
   for (let at = 0; at < body; at += buf.length) {
     const part = buf.subarray(0, Math.min(buf.length, body - at));

@@ -1,13 +1,15 @@
 /**
  * The Node backend: node:zlib and node:crypto (OpenSSL), several times faster than the
- * portable one. Output of `deflate` depends on the zlib build: never use it where bytes
+ * portable one; SHA-1 object ids with collision detection (sha1dc.ts), OpenSSL's SHA-1 only
+ * for trailer checksums and where detection is explicitly turned off. Output of `deflate` depends on the zlib build: never use it where bytes
  * must be reproducible (the pack writer deflates with pako).
  */
 import { constants as bufferConstants } from 'node:buffer';
 import { createHash, type Hash } from 'node:crypto';
 import * as zlib from 'node:zlib';
-import type { Backend, Hasher, HashAlgorithm, InflateResult } from './types.js';
+import type { Backend, Hasher, HashAlgorithm, HashOptions, InflateResult } from './types.js';
 import { crc32 as portableCrc32 } from './crc32.js';
+import { Sha1DC } from './sha1dc.js';
 
 class NodeHasher implements Hasher {
   readonly #h: Hash;
@@ -139,7 +141,8 @@ const nodeCrc32: ((data: Uint8Array, value?: number) => number) | undefined = (
 export function createNodeBackend(): Backend {
   return {
     name: 'node',
-    createHash: (algorithm) => new NodeHasher(algorithm),
+    createHash: (algorithm: HashAlgorithm, options?: HashOptions): Hasher =>
+      algorithm === 'sha1' && options?.collisionDetection !== false ? new Sha1DC() : new NodeHasher(algorithm),
     inflate,
     inflateAll,
     inflateRawAll,

@@ -1,5 +1,6 @@
 /**
- * The portable backend: pako for zlib, @noble/hashes for SHA-1/SHA-256, a table CRC-32.
+ * The portable backend: pako for zlib, SHA-1 with collision detection (sha1dc.ts) for object
+ * ids, @noble/hashes for SHA-256 and plain SHA-1 (trailer checksums), a table CRC-32.
  * No `node:` module, so it runs in any JavaScript engine.
  */
 import { sha1 } from '@noble/hashes/legacy.js';
@@ -20,8 +21,9 @@ import {
   zlibInflateInit2,
   zlibInflateReset,
 } from 'pako';
-import type { Backend, Hasher, HashAlgorithm, InflateResult } from './types.js';
+import type { Backend, Hasher, HashAlgorithm, HashOptions, InflateResult } from './types.js';
 import { crc32 } from './crc32.js';
+import { Sha1DC } from './sha1dc.js';
 
 class NobleHasher implements Hasher {
   readonly #h: ReturnType<typeof sha1.create>;
@@ -214,7 +216,8 @@ export function deflate(data: Uint8Array, level: number): Uint8Array {
 export function createPortableBackend(): Backend {
   return {
     name: 'portable',
-    createHash: (algorithm) => new NobleHasher(algorithm),
+    createHash: (algorithm: HashAlgorithm, options?: HashOptions): Hasher =>
+      algorithm === 'sha1' && options?.collisionDetection !== false ? new Sha1DC() : new NobleHasher(algorithm),
     inflate: makeInflate(),
     inflateAll,
     inflateRawAll,

@@ -172,11 +172,7 @@ export class Sha1DC implements Hasher {
    */
   digest(): Uint8Array {
     const { digest, collision } = this.finish();
-    if (collision) {
-      let hex = '';
-      for (const b of digest) hex += b.toString(16).padStart(2, '0');
-      throw new XtestPackError('SHA1_COLLISION', `SHA-1 appears to be part of a collision attack: ${hex}`);
-    }
+    if (collision) throw collisionError(digest);
     return digest;
   }
 
@@ -238,6 +234,19 @@ export class Sha1DC implements Hasher {
     }
     return false;
   }
+}
+
+/**
+ * The error of a detected collision, worded as git's `die()` in sha1dc_git.c: the code
+ * SHA1_COLLISION and "SHA-1 appears to be part of a collision attack: <hex of digest>".
+ * Callers that know the file, offset or path concerned add them (`XtestPackError.at`).
+ * @example
+ *   const { digest, collision } = h.finish(); if (collision) throw collisionError(digest);
+ */
+export function collisionError(digest: Uint8Array): XtestPackError {
+  let hex = '';
+  for (const b of digest) hex += b.toString(16).padStart(2, '0');
+  return new XtestPackError('SHA1_COLLISION', `SHA-1 appears to be part of a collision attack: ${hex}`);
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * The small interface behind which inflate, deflate, CRC-32, SHA-1 and SHA-256 live.
  * Two implementations: `portable` (pako + @noble/hashes, runs anywhere) and `node`
- * (node:zlib + node:crypto, faster). Both pass the same test suite.
+ * (node:zlib + node:crypto, faster). Both pass the same test suite. Both compute SHA-1 object
+ * ids with collision detection (sha1dc.ts), as git does.
  */
 
 export type HashAlgorithm = 'sha1' | 'sha256';
@@ -22,9 +23,30 @@ export type InflateResult =
    */
   | { readonly ok: false; readonly reason: 'truncated' | 'corrupt' | 'size'; readonly detail: string };
 
+export interface HashOptions {
+  /**
+   * SHA-1 only (SHA-256 is the same either way). true, the default: SHA-1 with collision
+   * detection (sha1dc), as git computes object ids; `digest()` throws SHA1_COLLISION for input
+   * holding a block of a collision attack. false: plain SHA-1 (node:crypto, @noble/hashes),
+   * several times faster: for what git itself hashes with its non-detecting "unsafe" SHA-1,
+   * the trailer checksums of packs and idx files (csum-file.c), and for an explicit opt-out
+   * (`--no-collision-detection`). Never for object ids otherwise.
+   */
+  collisionDetection?: boolean;
+}
+
+/** The hash options of a pack or idx trailer checksum: plain SHA-1, as git's "unsafe" hash. */
+export const TRAILER_HASH: HashOptions = Object.freeze({ collisionDetection: false });
+
 export interface Backend {
   readonly name: BackendName;
-  createHash(algorithm: HashAlgorithm): Hasher;
+  /**
+   * A new hasher. SHA-1 detects collisions unless `options.collisionDetection` is false.
+   * @example
+   *   backend.createHash('sha1').update(header).update(data).digest(); // throws SHA1_COLLISION on an attack
+   *   backend.createHash('sha1', TRAILER_HASH) // a pack's trailer checksum
+   */
+  createHash(algorithm: HashAlgorithm, options?: HashOptions): Hasher;
   /**
    * Inflate the zlib stream that starts at `input[0]`; it must inflate to exactly `size`
    * bytes. Bytes after the stream's end are left alone and not counted in `consumed`.

@@ -121,7 +121,12 @@ function blobComparer(backend: Backend, format: ObjectDatabase['format']) {
     if (k === 'file' && ((lstatSync(p).mode & 0o100) !== 0) !== (e.mode === MODE_EXECUTABLE)) return false;
     // Content is compared through its id, computed as git does, so no object is read.
     const content = k === 'symlink' ? readlinkSync(p, { encoding: 'buffer' }) : readFileSync(p);
-    const id = backend.createHash(format).update(objectHeader('blob', content.length)).update(content).digest();
+    let id: Uint8Array;
+    try {
+      id = backend.createHash(format).update(objectHeader('blob', content.length)).update(content).digest();
+    } catch (err) {
+      throw err instanceof XtestPackError ? err.at({ path: e.path }) : err; // SHA1_COLLISION
+    }
     return Buffer.compare(Buffer.from(id), Buffer.from(e.oid)) === 0;
   };
 }

@@ -72,7 +72,8 @@ export async function catFileCommand(ctx: CommandContext, first: string, second:
     if (opts.e) {
       let ok = false;
       try {
-        ok = o.odb.find(resolveRevision(rc, first).oid) !== undefined;
+        o.odb.check(resolveRevision(rc, first).oid);
+        ok = true;
       } catch (e) {
         if (!(e instanceof XtestPackError)) throw e;
       }
@@ -86,10 +87,14 @@ export async function catFileCommand(ctx: CommandContext, first: string, second:
       return;
     }
     const target = resolveRevision(rc, first);
+    // -t and -s only hash the object (in pieces when it is large), as git checks it.
+    if (opts.t || opts.s) {
+      const { type, size } = o.odb.check(target.oid);
+      ctx.stdout.write(opts.t ? `${type}\n` : `${size}\n`);
+      return;
+    }
     const obj = o.odb.get(target.oid);
-    if (opts.t) ctx.stdout.write(`${obj.type}\n`);
-    else if (opts.s) ctx.stdout.write(`${obj.data.length}\n`);
-    else if (obj.type === 'tree') ctx.stdout.write(lsTree(o.odb, target.oid, []));
+    if (obj.type === 'tree') ctx.stdout.write(lsTree(o.odb, target.oid, []));
     else ctx.stdout.write(obj.data);
   } finally {
     o.close();

@@ -17,6 +17,8 @@ export interface IndexPackOptions {
   o?: string;
   indexVersion: string;
   objectFormat: ObjectFormat;
+  /** false with --no-collision-detection. */
+  collisionDetection: boolean;
   progress?: boolean;
 }
 
@@ -24,6 +26,8 @@ export interface VerifyOptions {
   verbose?: boolean;
   statOnly?: boolean;
   objectFormat?: ObjectFormat;
+  /** false with --no-collision-detection. */
+  collisionDetection: boolean;
   progress?: boolean;
 }
 
@@ -43,7 +47,7 @@ export async function indexPackCommand(ctx: CommandContext, pack: string, opts: 
   const progress = progressFor(ctx.stderr, opts.progress);
   const src = openFileSource(pack);
   try {
-    const indexed = indexPack(src, b, { format: opts.objectFormat, onProgress: onProgress(progress) });
+    const indexed = indexPack(src, b, { format: opts.objectFormat, collisionDetection: opts.collisionDetection, onProgress: onProgress(progress) });
     progress.end();
     const idx = encodeIdx(indexed, indexed.packChecksum, b, { version: opts.indexVersion === '1' ? 1 : 2 });
     writeFileAtomic(out, idx, 0o444);
@@ -68,6 +72,7 @@ export async function verifyCommand(ctx: CommandContext, names: string[], opts: 
         verifyPack(pack, idx, b, {
           ...(opts.objectFormat ? { format: opts.objectFormat } : {}),
           idxName: basename(idxPath),
+          collisionDetection: opts.collisionDetection,
           onProgress: onProgress(progress),
           // As git: the listing comes from the pack, before the idx is compared with it.
           onIndexed: (indexed) => {

@@ -89,7 +89,8 @@ const enc = new TextEncoder();
 /**
  * Export the paths `pathspecs` select at `rev` into the pack directory `out`.
  * @throws PATHSPEC_UNMATCHED, DIRTY_WORKTREE (naming the files), UNKNOWN_REVISION,
- *         NOT_A_REPOSITORY, and read or write errors.
+ *         NOT_A_REPOSITORY, SHA1_COLLISION (an object or file that is part of a collision
+ *         attack: nothing is written), and read or write errors.
  * @example
  *   exportTestData({ repo: '.', out: 'test-data', pathspecs: ['fixtures/'], backend });
  */
@@ -328,7 +329,12 @@ function workTreeDiffers(workTree: string, e: WalkEntry, backend: Backend, forma
   } catch {
     return true;
   }
-  const oid = backend.createHash(format).update(objectHeader('blob', content.length)).update(content).digest();
+  let oid: Uint8Array;
+  try {
+    oid = backend.createHash(format).update(objectHeader('blob', content.length)).update(content).digest();
+  } catch (err) {
+    throw err instanceof XtestPackError ? err.at({ path: e.path }) : err;
+  }
   return !bytesEqual(oid, e.oid);
 }
 

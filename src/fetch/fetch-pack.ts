@@ -11,7 +11,7 @@
  * bytes and, when indexed, its objects are exactly the count its header declares. Every error
  * names the URL (in `file`) and the offset in the response where it applies.
  */
-import type { Backend, Hasher } from '../backend/types.js';
+import { TRAILER_HASH, type Backend, type Hasher } from '../backend/types.js';
 import { XtestPackError } from '../errors.js';
 import { bytesEqual } from '../pack/bytes.js';
 import { indexPack, type IndexedPack } from '../pack/index-pack.js';
@@ -252,7 +252,7 @@ export class PackStreamCheck {
   constructor(backend: Backend, format: ObjectFormat, name?: string) {
     this.#name = name;
     this.#hashLen = hashLength(format);
-    this.#hasher = backend.createHash(format);
+    this.#hasher = backend.createHash(format, TRAILER_HASH);
     this.#tail = new Uint8Array(this.#hashLen);
   }
 

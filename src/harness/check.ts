@@ -120,7 +120,7 @@ export function checkTestData(data: OpenedTestData, manifest: PackageManifest, o
       for (const e of walk.entries) {
         if (e.mode === MODE_GITLINK || e.mode === MODE_TREE) continue;
         try {
-          data.odb.get(e.oid, 'blob');
+          data.odb.check(e.oid, 'blob');
         } catch (err) {
           throw isXtestPackError(err) && err.path === undefined ? new XtestPackError(err.code, err.reason, { file: err.file, offset: err.offset, oid: err.oid, path: e.path, cause: err }) : err;
         }

@@ -118,6 +118,21 @@ class ObjectDirectory {
     return { obj: decodeLoose(bytes, this.#backend, path, hex), where: path };
   }
 
+  /** The object checked against its id (in pieces when large), its type and size; undefined when absent here. */
+  check(oid: Uint8Array, verify: (obj: RawObject, where: string) => void): { type: ObjectType; size: number } | undefined {
+    for (const p of this.#packs) {
+      const r = this.#open(p).checkObject(oid);
+      if (r) return r;
+    }
+    const hex = toHex(oid);
+    const path = this.#loosePath(hex);
+    const bytes = this.#storage.readFile(path);
+    if (bytes === undefined) return undefined;
+    const obj = decodeLoose(bytes, this.#backend, path, hex);
+    verify(obj, path);
+    return { type: obj.type, size: obj.data.length };
+  }
+
   has(oid: Uint8Array, hex: string): boolean {
     for (const p of this.#packs) if (this.#open(p).has(oid)) return true;
     return this.#storage.kind(this.#loosePath(hex)) === 'file';
@@ -232,7 +247,8 @@ export class ObjectDatabase {
 
   /**
    * The object `oid`, verified against its id; `undefined` when no store holds it.
-   * @throws OID_MISMATCH, OBJECT_CORRUPT and the pack errors, naming the file and id.
+   * @throws OID_MISMATCH, SHA1_COLLISION, OBJECT_CORRUPT and the pack errors, naming the file
+   *         and id.
    */
   find(oid: Uint8Array): RawObject | undefined {
     for (const d of this.#dirs) {
@@ -256,6 +272,28 @@ export class ObjectDatabase {
       throw new XtestPackError('OBJECT_CORRUPT', `is a ${obj.type}, expected a ${expected}`, { oid: toHex(oid) });
     }
     return obj;
+  }
+
+  /**
+   * Check the object `oid` against its id, always, without keeping it (what a read that only
+   * hashes needs: cat-file -e/-t/-s, status --verify): a delta result larger than LARGE_OBJECT
+   * is hashed in pieces, never built. Its type and size.
+   * @throws OBJECT_MISSING when no store holds it; OBJECT_CORRUPT when it is not of the
+   *         `expected` type; and the errors of `find`.
+   * @example
+   *   const { type, size } = odb.check(oid);
+   */
+  check(oid: Uint8Array, expected?: ObjectType): { type: ObjectType; size: number } {
+    for (const d of this.#dirs) {
+      const r = d.check(oid, (obj, where) => this.#check(oid, obj, where));
+      if (!r) continue;
+      this.#onRead?.(toHex(oid), r.type);
+      if (expected && r.type !== expected) {
+        throw new XtestPackError('OBJECT_CORRUPT', `is a ${r.type}, expected a ${expected}`, { oid: toHex(oid) });
+      }
+      return r;
+    }
+    throw new XtestPackError('OBJECT_MISSING', 'object not found', { oid: toHex(oid) });
   }
 
   has(oid: Uint8Array): boolean {
@@ -294,7 +332,12 @@ export class ObjectDatabase {
   }
 
   #check(oid: Uint8Array, obj: RawObject, where: string): void {
-    const actual = this.backend.createHash(this.format).update(objectHeader(obj.type, obj.data.length)).update(obj.data).digest();
+    let actual: Uint8Array;
+    try {
+      actual = this.backend.createHash(this.format).update(objectHeader(obj.type, obj.data.length)).update(obj.data).digest();
+    } catch (e) {
+      throw e instanceof XtestPackError ? e.at({ file: where, oid: toHex(oid) }) : e;
+    }
     if (!bytesEqual(actual, oid)) {
       throw new XtestPackError('OID_MISMATCH', `content hashes to ${toHex(actual)}`, { file: where, oid: toHex(oid) });
     }

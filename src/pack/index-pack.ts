@@ -3,7 +3,7 @@
  * passes: index-scan.ts reads every entry once, front to back, hashing whole objects;
  * index-resolve.ts then resolves the deltas, depth first from each whole object.
  */
-import type { Backend } from '../backend/types.js';
+import type { Backend, HashOptions } from '../backend/types.js';
 import { XtestPackError } from '../errors.js';
 import type { IndexEntries } from './idx/index.js';
 import { scanPack } from './index-scan.js';
@@ -24,6 +24,13 @@ export interface IndexPackOptions {
   onProgress?: (p: IndexProgress) => void;
   /** Bytes read from the pack at a time in pass 1 (default 1 MiB). */
   chunkSize?: number;
+  /**
+   * Hash SHA-1 object ids with collision detection (default true, as git). false skips the
+   * search for collision attacks (only that: every id is still computed and every checksum
+   * checked) and hashes with the backend's plain SHA-1, several times faster: for packs whose
+   * origin is trusted.
+   */
+  collisionDetection?: boolean;
 }
 
 /** Everything learnt about a pack; arrays are indexed by entry number in pack order. */
@@ -47,6 +54,7 @@ export interface IndexedPack extends IndexEntries {
  * Index a pack: every object's id, offset and CRC-32, with deltas resolved and the trailer
  * checksum checked.
  * @throws PACK_CORRUPT, DELTA_CORRUPT, CHECKSUM_MISMATCH (with the offset or object concerned),
+ *         SHA1_COLLISION (an object that is part of a collision attack, with its offset),
  *         OBJECT_MISSING for a delta whose base is not in the pack (a thin pack).
  * @example
  *   const indexed = indexPack(openFileSource(path), backend);
@@ -64,8 +72,9 @@ function indexPackInner(source: ByteSource, backend: Backend, options: IndexPack
   const format = options.format ?? 'sha1';
   const h = hashLength(format);
   const progress = options.onProgress;
-  const scan = scanPack(source, backend, format, h, options.chunkSize ?? 1 << 20, progress && ((done, total) => progress({ phase: 'indexing', done, total })));
-  const { depths, bases } = resolveDeltas(scan, source, backend, h, progress && ((done, total) => progress({ phase: 'resolving', done, total })));
+  const hashOptions: HashOptions = { collisionDetection: options.collisionDetection ?? true };
+  const scan = scanPack(source, backend, format, h, options.chunkSize ?? 1 << 20, hashOptions, progress && ((done, total) => progress({ phase: 'indexing', done, total })));
+  const { depths, bases } = resolveDeltas(scan, source, backend, h, hashOptions, progress && ((done, total) => progress({ phase: 'resolving', done, total })));
   const { count, oids, offsets, crc32s, version, packSize, packChecksum, packTypes, types, sizes } = scan;
   return { format, count, oids, offsets, crc32s, version, packSize, packChecksum, packTypes, types, sizes, depths, bases };
 }

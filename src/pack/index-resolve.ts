@@ -2,13 +2,16 @@
  * index-pack, pass 2 (builtin/index-pack.c `resolve_deltas`): from each whole object, its
  * dependants depth first (REF_DELTA children before OFS_DELTA children, as git), re-reading each
  * delta with a positional read. Only the objects on the current chain are held, so memory is
- * bounded by chain depth times object size, not by the pack's size.
+ * bounded by chain depth times object size, not by the pack's size; a delta result larger than
+ * LARGE_OBJECT is never built: it is hashed as it is read in pieces (delta-stream.ts), and its
+ * own deltas read their base the same way.
  */
-import type { Backend } from '../backend/types.js';
+import type { Backend, HashOptions } from '../backend/types.js';
 import { XtestPackError } from '../errors.js';
 import { applyDelta, decodeDeltaHeader } from './delta.js';
+import { DeltaResult, LARGE_OBJECT, STREAM_CHUNK, hashObjectBytes, type DeltaBase } from './delta-stream.js';
 import { sortByOid } from './idx/index.js';
-import { OBJ_OFS_DELTA, toHex, type ObjectFormat } from './oid.js';
+import { OBJ_OFS_DELTA, toHex, typeName, type ObjectFormat } from './oid.js';
 import { hashObject, type RefDeltas, type ScannedPack } from './index-scan.js';
 import type { ByteSource } from './source.js';
 
@@ -19,21 +22,30 @@ export interface ResolvedDeltas {
 }
 
 /**
- * Pass 2: every delta of `scan` resolved, its type and id filled in `scan.types` and `scan.oids`.
- * @throws DELTA_CORRUPT (with the offset), OBJECT_MISSING (a base not in the pack: a thin pack,
- *         or a cycle), IO (the pack changed since pass 1).
+ * Pass 2: every delta of `scan` resolved, its type and id (hashed with `hashOptions`) filled in
+ * `scan.types` and `scan.oids`.
+ * @throws DELTA_CORRUPT, SHA1_COLLISION (with the offset), OBJECT_MISSING (a base not in the
+ *         pack: a thin pack, or a cycle), IO (the pack changed since pass 1).
  */
-export function resolveDeltas(scan: ScannedPack, source: ByteSource, backend: Backend, h: number, progress: ((done: number, total: number) => void) | undefined): ResolvedDeltas {
+export function resolveDeltas(
+  scan: ScannedPack,
+  source: ByteSource,
+  backend: Backend,
+  h: number,
+  hashOptions: HashOptions,
+  progress: ((done: number, total: number) => void) | undefined,
+): ResolvedDeltas {
   const { count: n, offsets, sizes, headerLengths, types, oids, packTypes, baseOffsets, refs, deltaCount, format, end } = scan;
   const depths = new Uint32Array(n);
   const bases = new Int32Array(n).fill(-1);
   if (deltaCount === 0) return { depths, bases };
   const ctx: ResolveContext = {
-    source, backend, format, h, n, end, offsets, sizes, headerLengths, types, oids, depths, bases,
+    source, backend, hashOptions, format, h, n, end, offsets, sizes, headerLengths, types, oids, depths, bases,
     ofsChildren: ofsChildTable(n, offsets, baseOffsets),
     refs: refs && sortRefs(refs, h),
     reader: new BlockReader(source, end),
     pool: new BufferPool(),
+    chunk: undefined,
     resolved: 0,
     deltaCount,
     progress,
@@ -121,6 +133,7 @@ function refRange(refs: RefDeltas, oid: Uint8Array, h: number): [number, number]
 interface ResolveContext {
   source: ByteSource;
   backend: Backend;
+  hashOptions: HashOptions;
   format: ObjectFormat;
   h: number;
   n: number;
@@ -137,6 +150,8 @@ interface ResolveContext {
   reader: BlockReader;
   /** Reused buffers for delta results. */
   pool: BufferPool;
+  /** Scratch for hashing a large delta result in pieces (made when first needed). */
+  chunk: Uint8Array | undefined;
   resolved: number;
   deltaCount: number;
   progress: ((done: number, total: number) => void) | undefined;
@@ -144,7 +159,8 @@ interface ResolveContext {
 
 interface Frame {
   index: number;
-  data: Uint8Array;
+  /** The object's bytes: in memory, or (larger than LARGE_OBJECT) a delta result read in pieces. */
+  data: DeltaBase;
   /** Next and end position in refs.sorted of this object's REF_DELTA children. */
   refAt: number;
   refEnd: number;
@@ -155,7 +171,7 @@ interface Frame {
   pooled: boolean;
 }
 
-function frameFor(ctx: ResolveContext, index: number, data: Uint8Array | undefined): Frame | undefined {
+function frameFor(ctx: ResolveContext, index: number, data: DeltaBase | undefined): Frame | undefined {
   const { start } = ctx.ofsChildren;
   const ofsAt = start[index]!;
   const ofsEnd = start[index + 1]!;
@@ -223,7 +239,7 @@ function resolveFrom(ctx: ResolveContext, root: number): void {
     else if (top.ofsAt < top.ofsEnd) child = ctx.ofsChildren.list[top.ofsAt++]!;
     else {
       stack.pop();
-      if (top.pooled) pool.give(top.data);
+      if (top.pooled) give(pool, top.data);
       continue;
     }
     // A frame whose last child this is leaves the stack now, so a linear chain holds two
@@ -231,8 +247,13 @@ function resolveFrom(ctx: ResolveContext, root: number): void {
     const last = top.refAt >= top.refEnd && top.ofsAt >= top.ofsEnd;
     if (last) stack.pop();
     if (ctx.types[child] === 0) resolveChild(ctx, stack, top, child, h, backend, format, pool);
-    if (last && top.pooled) pool.give(top.data);
+    if (last && top.pooled) give(pool, top.data);
   }
+}
+
+/** Give a built result back to the pool (a DeltaResult holds no buffer of the pool's). */
+function give(pool: BufferPool, data: DeltaBase): void {
+  if (data instanceof Uint8Array) pool.give(data);
 }
 
 function resolveChild(
@@ -246,12 +267,25 @@ function resolveChild(
   pool: BufferPool,
 ): void {
   const delta = readEntryData(ctx, child);
-  let data: Uint8Array;
+  let data: DeltaBase;
   try {
-    // A pooled buffer only when one is already there: a declared size is never allocated on trust.
-    const into = pool.take(delta.length >= 2 ? decodeDeltaHeader(delta).resultSize : 0);
-    data = applyDelta(top.data, delta, into);
-    if (into && data.buffer !== into.buffer) pool.give(into);
+    const resultSize = delta.length >= 2 ? decodeDeltaHeader(delta).resultSize : 0;
+    if (resultSize > LARGE_OBJECT) {
+      // Checked whole now, read in pieces when hashed and when its own deltas need it. It reads
+      // its base for as long as it lives, so that buffer never goes back to the pool.
+      data = new DeltaResult(top.data, delta);
+      top.pooled = false;
+    } else if (top.data instanceof DeltaResult) {
+      // A small result of a large base: built from the pieces it copies.
+      const lazy = new DeltaResult(top.data, delta);
+      data = pool.take(lazy.length)?.subarray(0, lazy.length) ?? new Uint8Array(lazy.length);
+      lazy.readInto(0, data);
+    } else {
+      // A pooled buffer only when one is already there: a declared size is never allocated on trust.
+      const into = pool.take(resultSize);
+      data = applyDelta(top.data, delta, into);
+      if (into && data.buffer !== into.buffer) pool.give(into);
+    }
   } catch (e) {
     if (e instanceof XtestPackError) {
       throw new XtestPackError(e.code, e.reason, { offset: ctx.offsets[child], cause: e });
@@ -262,12 +296,23 @@ function resolveChild(
   ctx.types[child] = type;
   ctx.depths[child] = ctx.depths[top.index]! + 1;
   ctx.bases[child] = top.index;
-  ctx.oids.set(hashObject(backend, format, type, data), child * h);
+  if (data instanceof Uint8Array) ctx.oids.set(hashObject(backend, format, ctx.hashOptions, type, data, ctx.offsets[child]!), child * h);
+  else ctx.oids.set(hashLarge(ctx, type, data, child), child * h);
   ctx.resolved++;
   if (ctx.progress) ctx.progress(ctx.resolved, ctx.deltaCount);
   const f = frameFor(ctx, child, data);
   if (f) stack.push({ ...f, pooled: true });
-  else pool.give(data);
+  else give(pool, data);
+}
+
+/** The id of entry `child`, a delta result larger than LARGE_OBJECT, hashed in pieces. */
+function hashLarge(ctx: ResolveContext, type: number, data: DeltaResult, child: number): Uint8Array {
+  ctx.chunk ??= new Uint8Array(STREAM_CHUNK);
+  try {
+    return hashObjectBytes(ctx.backend, ctx.format, ctx.hashOptions, typeName(type)!, data, ctx.chunk);
+  } catch (e) {
+    throw e instanceof XtestPackError ? e.at({ offset: ctx.offsets[child] }) : e;
+  }
 }
 
 /**

@@ -4,7 +4,7 @@
  * it ends and, for whole objects, to hash it), the CRC-32 of its packed bytes, and the running
  * checksum of the whole pack, which must equal the trailer.
  */
-import type { Backend } from '../backend/types.js';
+import { TRAILER_HASH, type Backend, type HashOptions } from '../backend/types.js';
 import { XtestPackError } from '../errors.js';
 import { bytesEqual } from './bytes.js';
 import { decodeEntryHeader } from './entry.js';
@@ -45,8 +45,10 @@ export interface ScannedPack {
 }
 
 /**
- * Pass 1 over the pack in `source`.
- * @throws PACK_CORRUPT, PACK_UNSUPPORTED, CHECKSUM_MISMATCH (the trailer), with the offset.
+ * Pass 1 over the pack in `source`; object ids hashed with `hashOptions` (collision detection
+ * unless told otherwise), the pack's checksum with the trailer hash.
+ * @throws PACK_CORRUPT, PACK_UNSUPPORTED, CHECKSUM_MISMATCH (the trailer), SHA1_COLLISION, with
+ *         the offset.
  */
 export function scanPack(
   source: ByteSource,
@@ -54,6 +56,7 @@ export function scanPack(
   format: ObjectFormat,
   h: number,
   chunkSize: number,
+  hashOptions: HashOptions,
   progress: ((done: number, total: number) => void) | undefined,
 ): ScannedPack {
   const packSize = source.size;
@@ -71,7 +74,7 @@ export function scanPack(
   let refs: RefDeltas | undefined;
 
   // ---- pass 1: one sequential scan
-  const packHasher = backend.createHash(format);
+  const packHasher = backend.createHash(format, TRAILER_HASH);
   const win = new Window(source, end, packHasher, chunkSize);
   win.hashPrefix(PACK_HEADER_LENGTH);
   let offset = PACK_HEADER_LENGTH;
@@ -104,7 +107,7 @@ export function scanPack(
     crc32s[i] = backend.crc32(win.buf.subarray(offset - win.start, entryEnd - win.start));
     if (hdr.type < OBJ_OFS_DELTA) {
       types[i] = hdr.type;
-      oids.set(hashObject(backend, format, hdr.type, data), i * h);
+      oids.set(hashObject(backend, format, hashOptions, hdr.type, data, offset), i * h);
     }
     offset = entryEnd;
     if (progress) progress(i + 1, n);
@@ -126,9 +129,16 @@ export function scanPack(
   return { format, version, count: n, packSize, end, packChecksum, offsets, sizes, headerLengths, packTypes, types, crc32s, oids, baseOffsets, refs, deltaCount };
 }
 
-/** The id of an object of `type` (1-4) with `data`. */
-export function hashObject(backend: Backend, format: ObjectFormat, type: number, data: Uint8Array): Uint8Array {
-  return backend.createHash(format).update(objectHeader(typeName(type)!, data.length)).update(data).digest();
+/**
+ * The id of an object of `type` (1-4) with `data`, whose entry is at `offset`.
+ * @throws SHA1_COLLISION naming the offset.
+ */
+export function hashObject(backend: Backend, format: ObjectFormat, hashOptions: HashOptions, type: number, data: Uint8Array, offset: number): Uint8Array {
+  try {
+    return backend.createHash(format, hashOptions).update(objectHeader(typeName(type)!, data.length)).update(data).digest();
+  } catch (e) {
+    throw e instanceof XtestPackError ? e.at({ offset }) : e;
+  }
 }
 
 /**

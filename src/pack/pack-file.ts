@@ -2,14 +2,17 @@
  * Random access to the objects of a pack through its idx: read by id or offset, delta chains
  * resolved in a loop (no recursion, any depth), a byte-budgeted cache of delta bases (git's
  * core.deltaBaseCacheLimit), and every read a positional read of exactly one entry's bytes.
+ * Checking an object (`checkObject`) holds no delta result larger than LARGE_OBJECT: it hashes
+ * such a result as it reads it in pieces (delta-stream.ts).
  */
 import type { Backend } from '../backend/types.js';
 import { XtestPackError } from '../errors.js';
 import { bytesEqual } from './bytes.js';
-import { applyDelta } from './delta.js';
+import { applyDelta, decodeDeltaHeader } from './delta.js';
+import { DeltaResult, LARGE_OBJECT, hashObjectBytes, type DeltaBase } from './delta-stream.js';
 import { decodeEntryHeader } from './entry.js';
 import type { IdxFile } from './idx/index.js';
-import { OBJ_OFS_DELTA, OBJ_REF_DELTA, hashLength, objectHeader, toHex, typeName, type ObjectType } from './oid.js';
+import { OBJ_OFS_DELTA, OBJ_REF_DELTA, hashLength, toHex, typeName, type ObjectType } from './oid.js';
 import { PACK_HEADER_LENGTH, checkDeclaredSize, decodePackHeader } from './pack-header.js';
 import type { ByteSource } from './source.js';
 
@@ -126,8 +129,8 @@ export class PackFile {
 
   /**
    * The object `oid`, or `undefined` when this pack does not hold it.
-   * @throws OID_MISMATCH when the bytes do not hash to `oid` (unless `verify: false`), and the
-   *         errors of `readAt`.
+   * @throws OID_MISMATCH when the bytes do not hash to `oid`, SHA1_COLLISION when they are part
+   *         of a collision attack (both unless `verify: false`), and the errors of `readAt`.
    * @example
    *   const obj = pack.findObject(oid); // { type: 'blob', data }
    */
@@ -136,21 +139,47 @@ export class PackFile {
     if (i < 0) return undefined;
     const offset = this.#offsetOf(i, oid);
     const obj = this.readAt(offset);
-    if (options.verify ?? true) {
-      const actual = this.backend
-        .createHash(this.idx.format)
-        .update(objectHeader(obj.type, obj.data.length))
-        .update(obj.data)
-        .digest();
-      if (!bytesEqual(actual, oid)) {
-        throw new XtestPackError('OID_MISMATCH', `content hashes to ${toHex(actual)}`, {
-          file: this.source.name,
-          offset,
-          oid: toHex(oid),
-        });
-      }
-    }
+    if (options.verify ?? true) this.#verify(oid, offset, obj.type, obj.data);
     return obj;
+  }
+
+  /**
+   * Check the object `oid` as `findObject` does (its bytes hashed and compared with the id)
+   * without holding it whole: a delta result larger than LARGE_OBJECT is hashed as it is read
+   * in pieces. Its type and size, or `undefined` when this pack does not hold it.
+   * @throws OID_MISMATCH, SHA1_COLLISION, and the errors of `readAt`.
+   * @example
+   *   const { type, size } = pack.checkObject(oid)!; // cat-file -s of a 1 GiB blob, in little memory
+   */
+  checkObject(oid: Uint8Array): { type: ObjectType; size: number } | undefined {
+    const i = this.idx.find(oid);
+    if (i < 0) return undefined;
+    const offset = this.#offsetOf(i, oid);
+    let obj: { type: ObjectType; data: DeltaBase };
+    try {
+      obj = this.#readChain(offset, true);
+    } catch (e) {
+      throw e instanceof XtestPackError ? e.withFile(this.source.name) : e;
+    }
+    this.#verify(oid, offset, obj.type, obj.data);
+    return { type: obj.type, size: obj.data.length };
+  }
+
+  /** Hash an object's bytes and compare with `oid`, the id it was read by. */
+  #verify(oid: Uint8Array, offset: number, type: ObjectType, data: DeltaBase): void {
+    let actual: Uint8Array;
+    try {
+      actual = hashObjectBytes(this.backend, this.idx.format, {}, type, data);
+    } catch (e) {
+      throw e instanceof XtestPackError ? e.at({ file: this.source.name, offset, oid: toHex(oid) }) : e;
+    }
+    if (!bytesEqual(actual, oid)) {
+      throw new XtestPackError('OID_MISMATCH', `content hashes to ${toHex(actual)}`, {
+        file: this.source.name,
+        offset,
+        oid: toHex(oid),
+      });
+    }
   }
 
   /**
@@ -160,27 +189,32 @@ export class PackFile {
    */
   readAt(offset: number): PackObject {
     try {
-      return this.#readChain(offset);
+      return this.#readChain(offset, false) as PackObject;
     } catch (e) {
       throw e instanceof XtestPackError ? e.withFile(this.source.name) : e;
     }
   }
 
-  #readChain(offset: number): PackObject {
+  /**
+   * The object at `offset`; with `large`, a delta result over LARGE_OBJECT (or one of a base
+   * that is) stays a DeltaResult, read in pieces, never built.
+   */
+  #readChain(offset: number, large: boolean): { type: ObjectType; data: DeltaBase } {
     const cached = this.#cache.get(offset);
-    if (cached) return { type: cached.type, data: cached.data.slice() };
+    if (cached) return { type: cached.type, data: large ? cached.data : cached.data.slice() };
     const deltas: { offset: number; data: Uint8Array }[] = [];
     const seen = new Set<number>();
     let cur = offset;
-    let base: PackObject | undefined;
+    let base: { type: ObjectType; data: DeltaBase } | undefined;
     for (;;) {
       seen.add(cur);
       if (deltas.length > 0) base = this.#cache.get(cur);
       if (base) break;
       const e = this.#readEntry(cur);
       if (e.type < OBJ_OFS_DELTA) {
-        base = { type: typeName(e.type)!, data: e.data };
-        if (deltas.length > 0) this.#cache.set(cur, base);
+        const whole = { type: typeName(e.type)!, data: e.data };
+        if (deltas.length > 0) this.#cache.set(cur, whole);
+        base = whole;
         break;
       }
       deltas.push({ offset: cur, data: e.data });
@@ -192,15 +226,15 @@ export class PackFile {
     }
     for (let k = deltas.length - 1; k >= 0; k--) {
       const d = deltas[k]!;
-      let data: Uint8Array;
+      let data: DeltaBase;
       try {
-        data = applyDelta(base.data, d.data);
+        data = large ? applyLarge(base.data, d.data) : applyDelta(base.data as Uint8Array, d.data);
       } catch (e) {
         if (e instanceof XtestPackError) throw new XtestPackError(e.code, e.reason, { offset: d.offset, cause: e });
         throw e;
       }
       base = { type: base.type, data };
-      if (k > 0) this.#cache.set(d.offset, base);
+      if (k > 0 && data instanceof Uint8Array) this.#cache.set(d.offset, { type: base.type, data });
     }
     return base;
   }
@@ -273,4 +307,18 @@ export class PackFile {
       throw new XtestPackError('PACK_CORRUPT', `object data: ${what}`, { offset });
     }
   }
+}
+
+/**
+ * `delta` applied to `base`: built when the result is at most LARGE_OBJECT, else a DeltaResult
+ * (checked whole, read in pieces).
+ */
+function applyLarge(base: DeltaBase, delta: Uint8Array): DeltaBase {
+  const resultSize = delta.length >= 2 ? decodeDeltaHeader(delta).resultSize : 0;
+  if (base instanceof Uint8Array && resultSize <= LARGE_OBJECT) return applyDelta(base, delta);
+  const lazy = new DeltaResult(base, delta);
+  if (lazy.length > LARGE_OBJECT) return lazy;
+  const out = new Uint8Array(lazy.length);
+  lazy.readInto(0, out);
+  return out;
 }

@@ -12,7 +12,7 @@
  *
  * Memory holds the window's objects, never the pack; each object is loaded once.
  */
-import type { Backend } from '../backend/types.js';
+import { TRAILER_HASH, type Backend } from '../backend/types.js';
 import { createDeflater } from '../backend/portable.js';
 import { XtestPackError } from '../errors.js';
 import { createDelta, createDeltaIndex, type DeltaIndex } from './delta-encode.js';
@@ -82,7 +82,8 @@ function compareOid(a: Uint8Array, b: Uint8Array): number {
 
 /**
  * Write `objects` as a pack to `sink`.
- * @throws OID_MISMATCH when a loaded object does not hash to its id (unless `verify: false`).
+ * @throws OID_MISMATCH when a loaded object does not hash to its id, SHA1_COLLISION when it is
+ *         part of a collision attack (both unless `verify: false`).
  * @example
  *   const written = writePack(objects, { write: (b) => chunks.push(b) }, backend, 'sha1');
  *   const idx = encodeIdx(written, written.checksum, backend);
@@ -115,7 +116,12 @@ export function writePack(
     const o = objects[i]!;
     const data = o.load();
     if (verify) {
-      const actual = backend.createHash(format).update(objectHeader(o.type, data.length)).update(data).digest();
+      let actual: Uint8Array;
+      try {
+        actual = backend.createHash(format).update(objectHeader(o.type, data.length)).update(data).digest();
+      } catch (e) {
+        throw e instanceof XtestPackError ? e.at({ oid: toHex(o.oid) }) : e;
+      }
       if (compareOid(actual, o.oid) !== 0) {
         throw new XtestPackError('OID_MISMATCH', `object loaded for packing hashes to ${toHex(actual)}`, { oid: toHex(o.oid) });
       }
@@ -139,7 +145,7 @@ export function writePack(
   const outOids = new Uint8Array(n * h);
   const outOffsets = new Float64Array(n);
   const crc32s = new Uint32Array(n);
-  const hasher = backend.createHash(format);
+  const hasher = backend.createHash(format, TRAILER_HASH);
   let offset = 0;
   const emit = (b: Uint8Array) => {
     hasher.update(b);

@@ -17,6 +17,8 @@ import fc from 'fast-check';
 import { createSha1DC, recompressBlock, Sha1DC, traceBlock, type Sha1DCOptions } from '../../src/backend/sha1dc.js';
 import { dvMask, expandedDifference, SHA1DC_DM, SHA1DC_DVS, UBC_CONDITIONS } from '../../src/backend/sha1dc-tables.js';
 import { ubcCheck } from '../../src/backend/sha1dc-ubc.js';
+import { createNodeBackend, createPortableBackend } from '../../src/backend/index.js';
+import { TRAILER_HASH } from '../../src/backend/types.js';
 import { isXtestPackError } from '../../src/errors.js';
 import { pseudoRandomBytes } from '../support/pack-builder.js';
 
@@ -220,6 +222,21 @@ describe('sha1dc: the public collisions', () => {
         return true;
       },
     );
+  });
+
+  test("both backends' createHash('sha1') is this detector; the trailer hash and the opt-out are plain SHA-1", { skip: skipVectors }, () => {
+    const v = VECTORS[2];
+    for (const backend of [createNodeBackend(), createPortableBackend()]) {
+      assert.throws(
+        () => backend.createHash('sha1').update(vector(v.file)).digest(),
+        (e: unknown) => isXtestPackError(e, 'SHA1_COLLISION') && e.message === `SHA-1 appears to be part of a collision attack: ${v.sha1}`,
+        backend.name,
+      );
+      for (const options of [TRAILER_HASH, { collisionDetection: false }]) {
+        assert.equal(hex(backend.createHash('sha1', options).update(vector(v.file)).digest()), v.sha1, `${backend.name} plain`);
+      }
+      assert.equal(hex(backend.createHash('sha256').update(vector(v.file)).digest()), createHash('sha256').update(vector(v.file)).digest('hex'));
+    }
   });
 
   test('not detected as git blobs, nor behind random bytes: a prefix shifts the blocks', { ...T, skip: skipVectors }, () => {

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { applyDelta, decodeDeltaHeader, encodeDelta, pushVarint, type DeltaOp } from '../../src/pack/delta.js';
+import { DeltaResult, type DeltaBase } from '../../src/pack/delta-stream.js';
 import { XtestPackError } from '../../src/errors.js';
 import { pseudoRandomBytes } from '../support/pack-builder.js';
 
@@ -365,6 +366,77 @@ test('delta: raw instruction streams give exactly the git model result, or DELTA
   );
   // Both outcomes must be common, or the property says little.
   assert.ok(stats.ok >= 40 && stats.corrupt >= 40, `outcomes ok=${stats.ok} corrupt=${stats.corrupt}`);
+});
+
+/**
+ * A DeltaResult of `delta` over `base`, read in pieces: `cuts` split the result into ranges
+ * read in a shuffled order (by `seed`), then read again in order (the cursor's path).
+ */
+function streamed(base: DeltaBase, delta: Uint8Array, cuts: readonly number[], seed: number): Uint8Array | 'corrupt' {
+  let r: DeltaResult;
+  try {
+    r = new DeltaResult(base, delta);
+  } catch (e) {
+    if (e instanceof XtestPackError && e.code === 'DELTA_CORRUPT') return 'corrupt';
+    throw e;
+  }
+  const points = [...new Set([0, ...cuts.map((c) => c % (r.length + 1)), r.length])].sort((a, b) => a - b);
+  const ranges = points.slice(1).map((end, i) => [points[i]!, end] as const);
+  const shuffled = ranges.map((x, i) => [x, (i * 7919 + seed) % 101] as const).sort((a, b) => a[1] - b[1]).map(([x]) => x);
+  const out = new Uint8Array(r.length);
+  for (const [a, b] of shuffled) r.readInto(a, out.subarray(a, b));
+  const again = new Uint8Array(r.length);
+  for (const [a, b] of ranges) r.readInto(a, again.subarray(a, b));
+  assert.ok(Buffer.from(again).equals(Buffer.from(out)), 'in order and shuffled: the same bytes');
+  return out;
+}
+
+test('delta: DeltaResult refuses exactly what applyDelta refuses, and reads its bytes in any pieces', T, () => {
+  fc.assert(
+    fc.property(rawCase, fc.array(fc.nat(), { maxLength: 6 }), fc.nat(100), ({ base, body, baseSizeLie, resultLie, cut }, cuts, seed) => {
+      const out: number[] = [];
+      pushVarint(out, Math.max(0, base.length + baseSizeLie));
+      pushVarint(out, Math.max(0, lenientLength(body) + resultLie));
+      out.push(...body);
+      const delta = Uint8Array.from(cut < 0 ? out : out.slice(0, cut % (out.length + 1)));
+      sameOutcome(streamed(base, delta, cuts, seed), gitPatchDelta(base, delta), 'DeltaResult vs git model');
+    }),
+    { numRuns: 400 },
+  );
+});
+
+test('delta: a DeltaResult over a DeltaResult (three levels) reads what applyDelta builds', T, () => {
+  const level = (base: Uint8Array) => fc.tuple(opsFor(base.length), fc.array(fc.nat(), { maxLength: 5 }), fc.nat(100));
+  fc.assert(
+    fc.property(
+      smallBase.filter((b) => b.length > 0).chain((base) => fc.tuple(fc.constant(base), level(base))),
+      fc.array(fc.nat(), { maxLength: 5 }),
+      ([base, [ops1, cuts1, seed1]], more) => {
+        const d1 = encodeDelta(base.length, produced(ops1), ops1);
+        fc.pre(d1.length >= 4);
+        const built1 = applyDelta(base, d1);
+        const lazy1 = new DeltaResult(base, d1);
+        sameOutcome(streamed(base, d1, cuts1, seed1), built1, 'level 1');
+        // Level 2 over level 1 and level 3 over level 2, with copies spread over their bases.
+        let built: Uint8Array = built1;
+        let lazy: DeltaResult = lazy1;
+        for (let k = 0; k < 2 && built.length > 0; k++) {
+          const ops: DeltaOp[] = [];
+          for (let i = 0; i < 6; i++) {
+            const off = (more[i % Math.max(1, more.length)] ?? i * 31) % built.length;
+            ops.push({ op: 'copy', offset: off, size: Math.min(built.length - off, 1 + ((i * 977) % 5000)) });
+            if (i % 2) ops.push({ op: 'insert', data: Uint8Array.of(i, k, 7) });
+          }
+          const d = encodeDelta(built.length, produced(ops), ops);
+          const next = applyDelta(built, d);
+          sameOutcome(streamed(lazy, d, more, k), next, `level ${k + 2}`);
+          lazy = new DeltaResult(lazy, d);
+          built = next;
+        }
+      },
+    ),
+    { numRuns: 200 },
+  );
 });
 
 test('delta: each kind of damage is DELTA_CORRUPT (opcode 0, copy past the end, truncation, size lies)', T, () => {

@@ -80,8 +80,12 @@ test('idx: encodeIdx then IdxFile (in memory or in pieces) gives back every oid,
       const expectVersion = large > 0 ? 2 : c.version;
       const expectLength = expectVersion === 1 ? 1024 + n * (h + 4) + 2 * h : 8 + 1024 + n * (h + 8) + large * 8 + 2 * h;
       assert.equal(bytes.length, expectLength);
-      // In memory (verified whole; the format inferred and told) and read in pieces.
-      const mem = (format?: ObjectFormat) => openIdx(bytesSource(bytes), backend, { ...(format ? { format } : {}), verify: true });
+      // In memory (verified whole; the format inferred and told) and read in pieces. git's
+      // reader takes n - 1 large offsets at most (a real pack's first object is at offset 12):
+      // with more the idx reads, and verifying it whole refuses it.
+      const verify = large <= Math.max(0, n - 1);
+      if (!verify) assert.throws(() => openIdx(bytesSource(bytes), backend, { verify: true }), (e: unknown) => e instanceof XtestPackError && e.code === 'IDX_CORRUPT');
+      const mem = (format?: ObjectFormat) => openIdx(bytesSource(bytes), backend, { ...(format ? { format } : {}), verify });
       for (const idx of [mem(), mem(c.format), IdxFile.open(pieceSource(bytes), c.format)]) {
         assert.equal(idx.version, expectVersion);
         assert.equal(idx.format, c.format);

@@ -2,7 +2,7 @@
  * Writing a pack index byte-identical to git's `write_idx_file()` (pack-write.c) for the same
  * entries: the layout is in layout.ts.
  */
-import type { Backend } from '../../backend/types.js';
+import { TRAILER_HASH, type Backend } from '../../backend/types.js';
 import { ByteWriter } from '../bytes.js';
 import { hashLength, type ObjectFormat } from '../oid.js';
 import { FANOUT_BYTES, IDX_MAGIC, OFF32_LIMIT, readU32 } from './layout.js';
@@ -69,7 +69,7 @@ export function encodeIdx(
   }
   w.bytes(packChecksum);
   const body = w.finish();
-  const sum = backend.createHash(format).update(body).digest();
+  const sum = backend.createHash(format, TRAILER_HASH).update(body).digest();
   const out = new Uint8Array(body.length + h);
   out.set(body);
   out.set(sum, body.length);

@@ -1,10 +1,11 @@
 /**
  * Checking a pack index whole, as `git verify-pack` does before it trusts one: the trailing
- * checksum, every id in its fan-out bucket and in strict order, every large-offset reference
- * inside the table and every large offset below 2^53. Opening (idx-file.ts) checks only the
+ * checksum, every id in its fan-out bucket and in strict order, a large-offset table of at most
+ * n - 1 entries (git's reader's limit), every large-offset reference inside the table and
+ * every large offset below 2^53. Opening (idx-file.ts) checks only the
  * layout; this pass reads every byte.
  */
-import type { Backend } from '../../backend/types.js';
+import { TRAILER_HASH, type Backend } from '../../backend/types.js';
 import { XtestPackError } from '../../errors.js';
 import { bytesEqual, compareBytes } from '../bytes.js';
 import { toHex } from '../oid.js';
@@ -37,7 +38,7 @@ export function verifyIdx(idx: IdxFile, backend: Backend): void {
 /** Does the trailing checksum of the idx in `source` hash what precedes it, with the layout's hash? */
 export function idxChecksumHolds(source: IdxFile['source'], layout: Pick<IdxLayout, 'format' | 'hashLength' | 'size'>, backend: Backend): boolean {
   const body = layout.size - layout.hashLength;
-  const hasher = backend.createHash(layout.format);
+  const hasher = backend.createHash(layout.format, TRAILER_HASH);
   if (source.bytes !== undefined) {
     hasher.update(source.bytes.subarray(0, body));
   } else {
@@ -53,6 +54,11 @@ export function idxChecksumHolds(source: IdxFile['source'], layout: Pick<IdxLayo
 
 function verifyEntries(bytes: Uint8Array, layout: IdxLayout): void {
   const { count: n, hashLength: h, fanout, oidsAt, oidStride, offAt, largeAt, largeCount } = layout;
+  // git's check_packed_git_idx allows n - 1 large offsets at most (the first object, at offset
+  // 12, never needs one), and so refuses even the idx it writes with --index-version=2,0.
+  if (largeCount > Math.max(0, n - 1)) {
+    throw new XtestPackError('IDX_CORRUPT', `${largeCount} large offsets for ${n} objects: git reads at most ${Math.max(0, n - 1)}`, { offset: largeAt });
+  }
   let prev: Uint8Array | undefined;
   let bucket = 0;
   for (let i = 0; i < n; i++) {
