@@ -17,9 +17,10 @@
  *       W2 = W ^ dm_i
  *       ihv2 = steps testt-1..0 run backwards with W2 from s_testt
  *       ihv3 = ihv2 + (steps testt..79 run forwards with W2 from s_testt)
- *       collision if ihv3 == ihv (the block pair would collide), or, in reduced-round mode,
- *       if ihv2 == ihv1; first hit ends the loop. Safe-hash mode then compresses the block
- *       twice more, so a colliding file gets an unpredictable digest instead of the shared one.
+ *       collision if ihv3 == ihv (the block pair would collide); first hit ends the loop
+ *       (upstream's reduced-round mode, which git builds off, is left out). Safe-hash mode
+ *       then compresses the block twice more, so a colliding file gets an unpredictable digest
+ *       instead of the shared one.
  * ```
  * Pure: no `node:` module, no `Buffer`, no globals. Scratch space lives in the hasher.
  */
@@ -28,14 +29,12 @@ import { SHA1DC_DM, SHA1DC_DVS } from './sha1dc-tables.js';
 import { ubcCheck } from './sha1dc-ubc.js';
 import type { Hasher } from './types.js';
 
-/** Internal switches, for tests (git's build: detection on, safe-hash off, reduced-round off). */
+/** Internal switches, for tests (git's build: detection on, safe-hash off). */
 export interface Sha1DCOptions {
   /** Look for collision blocks (default true). Off, this is plain SHA-1. */
   detectCollisions?: boolean;
   /** On a hit, compress the block 3 times, as upstream's default (default false, as git). */
   safeHash?: boolean;
-  /** Also flag collisions of reduced-round SHA-1, for the reference's test vector (default false). */
-  reducedRound?: boolean;
 }
 
 /** The outcome of {@link Sha1DC.finish}. */
@@ -84,12 +83,10 @@ export class Sha1DC implements Hasher {
   private done = false;
   private readonly detect: boolean;
   private readonly safeHash: boolean;
-  private readonly reducedRound: boolean;
 
   constructor(options: Sha1DCOptions = {}) {
     this.detect = options.detectCollisions ?? true;
     this.safeHash = options.safeHash ?? false;
-    this.reducedRound = options.reducedRound ?? false;
     const s = this.s;
     s[IHV_AT] = IV0;
     s[IHV_AT + 1] = IV1;
@@ -224,7 +221,7 @@ export class Sha1DC implements Hasher {
     for (let i = 0; i < SHA1DC_DVS.length; i++) {
       if (((mask >>> i) & 1) === 0) continue;
       const testt = SHA1DC_DVS[i]!.testt;
-      if (recompress(s, testt === 58 ? S58_AT : S65_AT, testt, 80 * i, this.reducedRound)) {
+      if (recompress(s, testt === 58 ? S58_AT : S65_AT, testt, 80 * i)) {
         if (this.safeHash) {
           compressAgain(s);
           compressAgain(s);
@@ -640,20 +637,16 @@ function stepsBackward(s: Int32Array, st: number, from: number, dm: Int32Array, 
  * Recompress the block along the DV whose dm starts at `SHA1DC_DM[row]`, from the real block's
  * state before step `testt` (at `s[at]`): backwards to the input chaining value ihv2 of the
  * other block of the would-be pair, forwards to its output. True when that output equals the
- * real block's (a collision), or in reduced-round mode when ihv2 equals the real input.
+ * real block's (a collision).
  */
-function recompress(s: Int32Array, at: number, testt: number, row: number, reducedRound: boolean): boolean {
+function recompress(s: Int32Array, at: number, testt: number, row: number): boolean {
   s.copyWithin(ST_AT, at, at + 5);
   stepsBackward(s, ST_AT, testt, SHA1DC_DM, row);
   s.copyWithin(ST2_AT, at, at + 5);
   stepsForward(s, ST2_AT, testt, SHA1DC_DM, row);
   let outDiffers = 0;
-  let inDiffers = 0;
-  for (let i = 0; i < 5; i++) {
-    outDiffers |= ((s[ST_AT + i]! + s[ST2_AT + i]!) | 0) ^ s[IHV_AT + i]!;
-    inDiffers |= s[ST_AT + i]! ^ s[IHV1_AT + i]!;
-  }
-  return outDiffers === 0 || (reducedRound && inDiffers === 0);
+  for (let i = 0; i < 5; i++) outDiffers |= ((s[ST_AT + i]! + s[ST2_AT + i]!) | 0) ^ s[IHV_AT + i]!;
+  return outDiffers === 0;
 }
 
 /** Compress the already expanded block W once more into the chaining value (safe-hash). */
