@@ -47,7 +47,10 @@ export interface SegmentContext {
 
 /** What a segment gives: per object, in order, its base, entry size and deflated body. */
 export interface SegmentResult {
-  /** Index of the delta base within the segment, or -1 for an object written whole. */
+  /**
+   * The delta base of each object: an index into the seeds followed by the segment's objects
+   * (`seeds.length + j` is the segment's j-th object), or -1 for an object written whole.
+   */
   readonly bases: Int32Array;
   /** The size an entry header declares: the delta's length, or the object's. */
   readonly sizes: Float64Array;
@@ -57,40 +60,47 @@ export interface SegmentResult {
 }
 
 interface Slot {
+  /** Index into seeds + objects. */
   readonly i: number;
   readonly data: Uint8Array;
   index: DeltaIndex | undefined;
 }
 
 /**
- * Search deltas within `objects` (already in pack order) and deflate every entry body.
- * @throws OID_MISMATCH when an object does not hash to its id, SHA1_COLLISION when it is part
- *         of a collision attack (both only with `createHash`).
+ * Search deltas within `objects` (already in pack order) and deflate every entry body. `seeds`
+ * are the delta candidates just before the segment (the previous segment's last `window`), the
+ * window it starts with: bases only, counted as whole objects (depth 0) here; the writer
+ * checks the chains they start once it knows their real depth.
+ * @throws OID_MISMATCH when an object or seed does not hash to its id, SHA1_COLLISION when it
+ *         is part of a collision attack (both only with `createHash`).
  * @example
- *   const r = searchSegment(objects, { format: 'sha1', window: 10, depth: 50, createDeflater: () => createDeflater(-1) });
+ *   const r = searchSegment(objects, [], { format: 'sha1', window: 10, depth: 50, createDeflater: () => createDeflater(-1) });
  */
-export function searchSegment(objects: readonly SegmentObject[], ctx: SegmentContext): SegmentResult {
+export function searchSegment(objects: readonly SegmentObject[], seeds: readonly SegmentObject[], ctx: SegmentContext): SegmentResult {
   const n = objects.length;
+  const first = seeds.length;
+  const all = [...seeds, ...objects];
   const h = hashLength(ctx.format);
   const { window, depth: maxDepth } = ctx;
   const bases = new Int32Array(n).fill(-1);
   const sizes = new Float64Array(n);
   const ends = new Float64Array(n);
-  const depth = new Uint16Array(n);
+  const depth = new Uint16Array(all.length);
   const deltas: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(n);
-  if (ctx.createHash) for (const o of objects) verifyObject(o, ctx.createHash);
+  if (ctx.createHash) for (const o of all) verifyObject(o, ctx.createHash);
 
-  // The window, oldest first.
+  // The window, oldest first: it starts with the seeds.
   const win: Slot[] = [];
-  for (let i = 0; i < n; i++) {
-    const o = objects[i]!;
+  if (window > 0) for (let i = Math.max(0, first - window); i < first; i++) win.push({ i, data: all[i]!.data, index: undefined });
+  for (let i = first; i < all.length; i++) {
+    const o = all[i]!;
     const data = o.data;
     if (window === 0 || data.length < MIN_DELTA_SIZE) continue;
     let best: Uint8Array | undefined;
     let bestSlot = -1;
     for (let k = win.length - 1; k >= 0; k--) {
       const m = win[k]!;
-      const mo = objects[m.i]!;
+      const mo = all[m.i]!;
       // Sorted by type: an older slot of another type means every older one is.
       if (mo.type !== o.type) break;
       const baseDepth = depth[m.i]!;
@@ -114,8 +124,8 @@ export function searchSegment(objects: readonly SegmentObject[], ctx: SegmentCon
       depth[i] = baseDepth + 1;
     }
     if (best) {
-      deltas[i] = best;
-      bases[i] = win[bestSlot]!.i;
+      deltas[i - first] = best;
+      bases[i - first] = win[bestSlot]!.i;
     }
     // A delta already at the depth limit cannot be a base: leave it out of the window.
     if (best && depth[i]! >= maxDepth) continue;
@@ -132,20 +142,19 @@ export function searchSegment(objects: readonly SegmentObject[], ctx: SegmentCon
   const bodies: Uint8Array[] = new Array<Uint8Array>(n);
   let total = 0;
   for (let i = 0; i < n; i++) {
-    const d = deltas[i];
-    const body = d ?? objects[i]!.data;
+    const body = deltas[i] ?? objects[i]!.data;
     sizes[i] = body.length;
     const z = deflate(body);
     bodies[i] = z;
     total += z.length;
     ends[i] = total;
   }
-  const all = new Uint8Array(total);
+  const out = new Uint8Array(total);
   for (let i = 0, at = 0; i < n; i++) {
-    all.set(bodies[i]!, at);
+    out.set(bodies[i]!, at);
     at = ends[i]!;
   }
-  return { bases, sizes, bodies: all, ends };
+  return { bases, sizes, bodies: out, ends };
 }
 
 function verifyObject(o: SegmentObject, createHash: () => Hasher): void {

@@ -62,17 +62,14 @@ export interface WrittenPack extends IndexEntries {
 
 /**
  * Where segments are cut (part of what the bytes depend on: the same objects give the same
- * segments whatever runs them). A segment may close once it holds SEGMENT_BYTES of delta
- * candidates or SEGMENT_OBJECTS objects, where the type or name hash changes (so that the
- * versions of one path stay together, as git's ll_find_deltas splits its list) and the next
- * `window` candidates hold less than QUIET_BYTES: the objects that lose their bases at the cut
- * are small ones, and a run of large similar files (git.git's po/*.po) stays whole. At
- * MAX_SEGMENT_BYTES it closes at the next change of type or name hash whatever follows.
+ * segments whatever runs them). A segment closes once it holds SEGMENT_BYTES of delta
+ * candidates or SEGMENT_OBJECTS objects, where the type or the name hash changes (so that the
+ * versions of one path stay together, as git's ll_find_deltas splits its list), or anywhere at
+ * four times that (a long run of one name). Its search starts with the `window` candidates
+ * before it as bases (seeds), so a cut costs the objects after it nothing but seeds' depth.
  */
-export const SEGMENT_BYTES = 512 * 1024;
+export const SEGMENT_BYTES = 1024 * 1024;
 export const SEGMENT_OBJECTS = 1024;
-export const QUIET_BYTES = 64 * 1024;
-export const MAX_SEGMENT_BYTES = 32 * 1024 * 1024;
 
 const TYPE_CODE: Record<ObjectType, number> = { commit: 1, tree: 2, blob: 3, tag: 4 };
 
@@ -128,28 +125,16 @@ export function planPack(input: readonly PackObjectSource[], format: ObjectForma
   const keyed = unique.map((o) => ({ o, type: TYPE_CODE[o.type], hash: packNameHash(o.path) }));
   keyed.sort((a, b) => b.type - a.type || b.hash - a.hash || b.o.size - a.o.size || compareOid(a.o.oid, b.o.oid));
   const window = options.delta === false ? 0 : Math.max(0, options.window ?? 10);
-  /** Bytes of the `window` delta candidates from `i` on: what would lose its bases at a cut at `i`. */
-  const exposed = (i: number): number => {
-    let sum = 0;
-    for (let j = i, c = 0; j < keyed.length && c < window; j++) {
-      const size = keyed[j]!.o.size;
-      if (size < MIN_DELTA_SIZE) continue;
-      sum += size;
-      c++;
-    }
-    return sum;
-  };
   const starts = [0];
   let bytes = 0;
   let count = 0;
   for (let i = 0; i < keyed.length; i++) {
     const k = keyed[i]!;
     const prev = keyed[i - 1];
-    if (prev && (bytes >= SEGMENT_BYTES || count >= SEGMENT_OBJECTS) && (prev.type !== k.type || prev.hash !== k.hash)) {
-      if (prev.type !== k.type || bytes >= MAX_SEGMENT_BYTES || exposed(i) < QUIET_BYTES) {
-        starts.push(i);
-        bytes = count = 0;
-      }
+    const full = bytes >= SEGMENT_BYTES || count >= SEGMENT_OBJECTS;
+    if (prev && full && (prev.type !== k.type || prev.hash !== k.hash || bytes >= 4 * SEGMENT_BYTES || count >= 4 * SEGMENT_OBJECTS)) {
+      starts.push(i);
+      bytes = count = 0;
     }
     count++;
     if (k.o.size >= MIN_DELTA_SIZE) bytes += k.o.size;
@@ -181,6 +166,8 @@ export class PackAssembler {
   readonly #offsets: Float64Array;
   readonly #oids: Uint8Array;
   readonly #crc32s: Uint32Array;
+  /** Chain depth of each object written. */
+  readonly #depths: Uint16Array;
   #segment = 0;
   #offset = 0;
   #deltas = 0;
@@ -195,6 +182,7 @@ export class PackAssembler {
     this.#offsets = new Float64Array(n);
     this.#oids = new Uint8Array(n * hashLength(plan.format));
     this.#crc32s = new Uint32Array(n);
+    this.#depths = new Uint16Array(n);
     this.#emit(encodePackHeader(n));
   }
 
@@ -204,31 +192,46 @@ export class PackAssembler {
     this.#offset += b.length;
   }
 
-  /** The result of the next segment. */
+  /**
+   * The result of the next segment. A delta whose chain, through a seed of an earlier segment,
+   * would be longer than the plan's depth (the search counted the seed as whole) is written
+   * whole instead: decided here, from results that are the same on every run.
+   */
   add(r: SegmentResult): void {
     const plan = this.#plan;
-    const first = plan.starts[this.#segment]!;
-    const end = plan.starts[this.#segment + 1];
-    if (end === undefined || r.bases.length !== end - first) throw new RangeError(`PackAssembler: no segment ${this.#segment} of ${end === undefined ? 'that' : r.bases.length} objects`);
+    const k = this.#segment;
+    const first = plan.starts[k]!;
+    const end = plan.starts[k + 1];
+    if (end === undefined || r.bases.length !== end - first) throw new RangeError(`PackAssembler: no segment ${k} of ${end === undefined ? 'that' : r.bases.length} objects`);
+    const seeds = segmentSeeds(plan, k);
     const h = hashLength(plan.format);
     const crc32 = this.#backend.crc32;
     for (let j = 0, from = 0; j < r.bases.length; j++) {
       const i = first + j;
       const o = plan.objects[i]!;
       const start = this.#offset;
-      const base = r.bases[j]!;
-      const body = r.bodies.subarray(from, r.ends[j]!);
+      const b = r.bases[j]!;
+      let body = r.bodies.subarray(from, r.ends[j]!);
       from = r.ends[j]!;
+      let base = b < 0 ? -1 : b < seeds.length ? seeds[b]! : first + b - seeds.length;
+      let size = r.sizes[j]!;
+      if (base >= 0 && this.#depths[base]! + 1 > plan.depth) {
+        const data = o.load();
+        base = -1;
+        size = data.length;
+        body = createDeflater(plan.level)(data);
+      }
       let crc: number;
       if (base >= 0) {
         this.#deltas++;
-        const head = encodeEntryHeader(OBJ_OFS_DELTA, r.sizes[j]!);
-        const distance = encodeOfsDeltaDistance(start - this.#offsets[first + base]!);
+        this.#depths[i] = this.#depths[base]! + 1;
+        const head = encodeEntryHeader(OBJ_OFS_DELTA, size);
+        const distance = encodeOfsDeltaDistance(start - this.#offsets[base]!);
         crc = crc32(distance, crc32(head, 0));
         this.#emit(head);
         this.#emit(distance);
       } else {
-        const head = encodeEntryHeader(TYPE_CODE[o.type], r.sizes[j]!);
+        const head = encodeEntryHeader(TYPE_CODE[o.type], size);
         crc = crc32(head, 0);
         this.#emit(head);
       }
@@ -260,14 +263,27 @@ export class PackAssembler {
   }
 }
 
-/** The objects of segment `k` of `plan`, loaded. */
-export function loadSegment(plan: PackPlan, k: number): SegmentObject[] {
-  const out: SegmentObject[] = [];
-  for (let i = plan.starts[k]!; i < plan.starts[k + 1]!; i++) {
-    const o = plan.objects[i]!;
-    out.push({ oid: o.oid, type: o.type, data: o.load() });
+/**
+ * The seeds of segment `k`: the `window` delta candidates before it, oldest first (plan
+ * indices), the bases its search starts with.
+ */
+export function segmentSeeds(plan: PackPlan, k: number): number[] {
+  const out: number[] = [];
+  for (let i = plan.starts[k]! - 1; i >= 0 && out.length < plan.window; i--) {
+    if (plan.objects[i]!.size >= MIN_DELTA_SIZE) out.push(i);
   }
-  return out;
+  return out.reverse();
+}
+
+/** Segment `k` of `plan` loaded: its objects and its seeds. */
+export function loadSegment(plan: PackPlan, k: number): { objects: SegmentObject[]; seeds: SegmentObject[] } {
+  const load = (i: number): SegmentObject => {
+    const o = plan.objects[i]!;
+    return { oid: o.oid, type: o.type, data: o.load() };
+  };
+  const objects: SegmentObject[] = [];
+  for (let i = plan.starts[k]!; i < plan.starts[k + 1]!; i++) objects.push(load(i));
+  return { objects, seeds: segmentSeeds(plan, k).map(load) };
 }
 
 /**
@@ -298,7 +314,10 @@ export function writePack(
 export function writePlannedPack(plan: PackPlan, sink: PackSink, backend: Backend, onProgress?: WritePackOptions['onProgress']): WrittenPack {
   const out = new PackAssembler(plan, sink, backend, onProgress);
   const ctx = segmentContext(plan, backend);
-  for (let k = 0; k + 1 < plan.starts.length; k++) out.add(searchSegment(loadSegment(plan, k), ctx));
+  for (let k = 0; k + 1 < plan.starts.length; k++) {
+    const { objects, seeds } = loadSegment(plan, k);
+    out.add(searchSegment(objects, seeds, ctx));
+  }
   return out.finish();
 }
 
