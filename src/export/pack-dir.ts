@@ -113,7 +113,7 @@ export interface RepackResult {
  * @example
  *   repackDirectory('test-data/', backend);
  */
-export function repackDirectory(dir: string, backend: Backend, options: WritePackOptions = {}): RepackResult {
+export function repackDirectory(dir: string, backend: Backend, options: WritePackOptions & ThreadOptions = {}): RepackResult {
   const packs = listPacks(dir);
   if (packs.length === 0) return { written: undefined, merged: 0, removed: [] };
   const format = packDirectoryFormat(dir, nodeStorage, backend);

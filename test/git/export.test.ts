@@ -484,7 +484,7 @@ describe('export: into the same directory again, and repack', () => {
 });
 
 describe('export: threads', () => {
-  test('several MiB of files: the same pack whatever XTEST_PACK_THREADS says (1, 2, 3); git reads it', T, () => {
+  test('several MiB of files: the same pack whatever XTEST_PACK_THREADS says (1, 2, 3) or the threads option (4); git reads it', T, () => {
     const repo = scratchDir('xtest-pack-export-threads-');
     git(['init', '-q', repo]);
     // Texts and edited copies of them in other directories (delta pairs across segments).
@@ -513,6 +513,9 @@ describe('export: threads', () => {
         const r = exportTo(['fixtures'], { repo });
         packs.push(readFileSync(r.pack!));
       }
+      // The option wins over the environment.
+      process.env['XTEST_PACK_THREADS'] = '1';
+      packs.push(readFileSync(exportTo(['fixtures'], { repo, threads: 4 }).pack!));
     } finally {
       if (saved === undefined) delete process.env['XTEST_PACK_THREADS'];
       else process.env['XTEST_PACK_THREADS'] = saved;
