@@ -85,19 +85,20 @@ export function isGitMode(mode: number): boolean {
 const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /**
- * Could the name `buf[start, end)` (with raw mode `mode`) have a name problem? False for
- * nearly every name, quickly: the rest of nameProblems runs only when this is true.
+ * Could the name of `length` bytes at `buf[start]`, of raw mode `mode` and holding no '/' or
+ * '\\', have a name problem? False for nearly every name, quickly: nameProblems runs only when
+ * this is true (or the name holds a separator).
  */
-export function nameNeedsCheck(buf: Uint8Array, start: number, end: number, mode: number): boolean {
+export function nameMayBeSpecial(buf: Uint8Array, start: number, length: number, mode: number): boolean {
   const c0 = buf[start]!;
-  // '.git' and the like start with '.', 'g' or 'G' (NTFS short name), or a code point HFS+
-  // ignores; a symlink may be one of git's own files; '/' and '\' can be anywhere.
-  if (c0 === 0x2e || c0 === 0x67 || c0 === 0x47 || c0 >= 0x80 || (mode & 0o170000) === 0o120000 || end - start > MAX_TREE_ENTRY_LEN) return true;
-  for (let i = start; i < end; i++) {
-    const c = buf[i]!;
-    if (c === 0x2f || c === 0x5c) return true;
-  }
-  return false;
+  // A symlink may be one of git's own files, in any spelling; any name may be too long.
+  if ((mode & 0o170000) === 0o120000 || length > MAX_TREE_ENTRY_LEN) return true;
+  // '.', '..', and '.git' in any case or with code points HFS+ ignores ('.g\u200cit').
+  if (c0 === 0x2e) return length <= 2 || (buf[start + 1]! | 0x20) === 0x67 || buf[start + 1]! >= 0x80;
+  // The NTFS short name 'git~1'.
+  if ((c0 | 0x20) === 0x67) return length >= 5 && buf[start + 3] === 0x7e;
+  // A code point HFS+ ignores before '.git'.
+  return c0 >= 0x80;
 }
 
 /** The name problems of `buf[start, end)`, an entry with raw mode `mode`, as bits. */

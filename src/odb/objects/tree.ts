@@ -13,7 +13,7 @@ import {
   isDirMode,
   isGitMode,
   isNullOid,
-  nameNeedsCheck,
+  nameMayBeSpecial,
   nameProblems,
   P_BAD_FILEMODE,
   P_EMPTY_NAME,
@@ -114,18 +114,31 @@ export function scanTree(
       if (c < 0 || c > 7) treeFault(data, p, h, oidHex);
       mode = mode * 8 + c;
     }
-    const nul = data.indexOf(0, sp + 1);
-    if (nul <= sp + 1 || data.length - nul - 1 < h) treeFault(data, p, h, oidHex);
     const nameStart = sp + 1;
+    // The name's end, found by hand (names are short): on the way, a '/' or '\\' is noted for fsck.
+    let nul = nameStart;
+    let separator = false;
+    for (const end = data.length; nul < end; nul++) {
+      const c = data[nul]!;
+      if (c === 0) break;
+      if (c === 0x2f || c === 0x5c) separator = true;
+    }
+    if (nul === nameStart || data.length - nul - 1 < h) treeFault(data, p, h, oidHex);
     // fsck, cheapest first: most entries of most trees pass each test at its first comparison.
     if (data[p] === 0x30) problems |= P_ZERO_PADDED;
     if (!isGitMode(mode)) problems |= P_BAD_FILEMODE;
     if (data[nul + 1] === 0 && isNullOid(data, nul + 1, h)) problems |= P_NULL_SHA1;
-    if (nameNeedsCheck(data, nameStart, nul, mode)) problems |= nameProblems(data, nameStart, nul, mode);
+    if (separator || nameMayBeSpecial(data, nameStart, nul - nameStart, mode)) problems |= nameProblems(data, nameStart, nul, mode);
     const dir = (mode & 0o170000) === 0o040000;
-    // Names in order mostly differ at their first byte, where verifyOrdered would stop too.
-    if (prevStart >= 0 && data[prevStart]! >= data[nameStart]!) {
-      problems |= verifyOrdered(data, prevStart, prevEnd, prevDir, data, nameStart, nul, dir, candidates);
+    if (prevStart >= 0) {
+      // Names in order differ at a byte within both, the earlier one's lower: verifyOrdered
+      // stops there too. Anything else (a name a prefix of the other) is left to it.
+      let i = 0;
+      const n = Math.min(prevEnd - prevStart, nul - nameStart);
+      while (i < n && data[prevStart + i] === data[nameStart + i]) i++;
+      if (i === n || data[prevStart + i]! > data[nameStart + i]!) {
+        problems |= verifyOrdered(data, prevStart, prevEnd, prevDir, data, nameStart, nul, dir, candidates);
+      }
     }
     prevStart = nameStart;
     prevEnd = nul;
