@@ -57,11 +57,12 @@ export interface CheckoutResult {
  * Every tag, commit and tree on the way is refused, before anything is written, when `git fsck
  * --strict` reports it (OBJECT_INVALID, or UNSAFE_PATH for a name; the message starts with
  * git's fsck message id).
- * @throws UNSAFE_PATH (a hostile name, a symlink on the way), OBJECT_INVALID, CHECKOUT_CONFLICT (an existing
- *         file differs and `force` is off), OBJECT_MISSING (naming the path and what to export),
- *         OID_MISMATCH, UNKNOWN_REVISION, PATHSPEC_UNMATCHED, IO, the errors of opening test
- *         data (TESTDATA_UNAVAILABLE, IDX_MISSING, ARCHIVE_CORRUPT, ...), and read errors; the
- *         output directory is then as before.
+ * @throws UNSAFE_PATH (a hostile name, a symlink on the way), OBJECT_INVALID (what git fsck
+ *         --strict reports), CHECKOUT_CONFLICT (an existing file differs and `force` is off),
+ *         OBJECT_MISSING (naming the path and what to export), OID_MISMATCH, UNKNOWN_REVISION,
+ *         PATHSPEC_UNMATCHED, IO, the errors of opening test data (TESTDATA_UNAVAILABLE,
+ *         IDX_MISSING, ARCHIVE_CORRUPT, ...), and read errors; the output directory is then as
+ *         before.
  * @example
  *   checkoutPackSync({ objects: 'test-data', oid: manifest.commit, out: 'fixtures-out', backend });
  */

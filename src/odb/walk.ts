@@ -10,6 +10,7 @@ import { XtestPackError } from '../errors.js';
 import { hashLength, toHex } from '../pack/oid.js';
 import type { ObjectDatabase } from './database.js';
 import { asciiNameKey, MODE_TREE, scanTree, treeEntryAt, verifyTree, type TreeEntry } from './objects/tree.js';
+import type { ScannedEntry } from './objects/tree-fsck.js';
 import { hasWildcard, wildmatch } from './wildmatch.js';
 
 export interface WalkEntry {
@@ -163,7 +164,8 @@ export function walkTree(odb: ObjectDatabase, tree: Uint8Array, pathspecs: reado
       throw e instanceof XtestPackError && e.path === undefined ? new XtestPackError(e.code, e.reason, { oid: e.oid, path: path === '' ? '/' : `${path}/`, cause: e }) : e;
     }
     if (options.fsck && problems !== 0) {
-      const all: { modeStart: number; nameStart: number; nameEnd: number; mode: number }[] = [];
+      // Where each entry lies, for the error's words: read again only on the way to refusing.
+      const all: ScannedEntry[] = [];
       const every = () => {
         scanTree(data, odb.format, hex, (modeStart, nameStart, nameEnd, mode) => all.push({ modeStart, nameStart, nameEnd, mode }));
         return all;
