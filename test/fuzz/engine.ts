@@ -7,7 +7,7 @@
 // reported with its target, seed, kind, the input in hex (its head) and how to replay it.
 // The worker yields to the event loop every 128 inputs: Node frees the engine of a zlib *Sync
 // call that failed only then.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -78,10 +78,12 @@ export function runFuzz(o: FuzzOptions): Promise<FuzzOutcome> {
   const control = new Int32Array(shared.control);
   const time = new Float64Array(shared.time);
   const started = Date.now();
+  // The worker's scratch directory, removed here: also when the worker had to be ended.
+  const scratch = mkdtempSync(join(tmpdir(), `xtest-pack-fuzz-${o.target}-`));
   // Measured from here: what earlier targets left in this process is not this one's.
   const baseline = process.memoryUsage.rss();
   const worker = new Worker(new URL('./worker.js', import.meta.url), {
-    workerData: { target: o.target, seed: o.seed, runs: o.runs, seconds: o.seconds, corpus: o.corpus, shared, path: o.path, memoryMb },
+    workerData: { target: o.target, seed: o.seed, runs: o.runs, seconds: o.seconds, corpus: o.corpus, shared, path: o.path, memoryMb, scratch },
     resourceLimits: { maxOldGenerationSizeMb: memoryMb, maxYoungGenerationSizeMb: 64 },
   });
   const current = (): Uint8Array => new Uint8Array(shared.input, 0, Math.min(Atomics.load(control, 2), MAX_INPUT)).slice();
@@ -91,7 +93,7 @@ export function runFuzz(o: FuzzOptions): Promise<FuzzOutcome> {
       if (settled) return;
       settled = true;
       clearInterval(timer);
-      void worker.terminate();
+      void worker.terminate().then(() => rmSync(scratch, { recursive: true, force: true }));
       const saved = failure && { ...failure, file: failure.file ?? save(o, failure.kind, failure.input) };
       resolve({ target: o.target, seed: o.seed, runs, ms: Date.now() - started, outcomes, failure: saved });
     };

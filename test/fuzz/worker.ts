@@ -2,8 +2,6 @@
 // mutated input is published to shared memory (engine.ts watches it) and fed to the target.
 // Anything but an XtestPackError fails the property; fast-check then shrinks it and the
 // smallest failing input goes back to the main thread with fast-check's replay path.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -15,7 +13,7 @@ import { MAX_INPUT, type Shared } from './engine.js';
 import { applyMutations, mutationsArb, type Mutation } from './mutate.js';
 import { SELF_TESTS, TARGETS } from './targets.js';
 
-const data = workerData as { target: string; seed: number; runs?: number; seconds?: number; corpus: Corpus; shared: Shared; path?: string; memoryMb: number };
+const data = workerData as { target: string; seed: number; runs?: number; seconds?: number; corpus: Corpus; shared: Shared; path?: string; memoryMb: number; scratch: string };
 const target = [...TARGETS, ...SELF_TESTS].find((t) => t.name === data.target);
 if (!target) throw new Error(`no fuzz target ${data.target}`);
 const seeds = target.seeds(data.corpus);
@@ -23,8 +21,7 @@ if (seeds.length === 0) throw new Error(`fuzz target ${data.target} has no seeds
 const control = new Int32Array(data.shared.control);
 const time = new Float64Array(data.shared.time);
 const inputBuffer = new Uint8Array(data.shared.input);
-const scratch = mkdtempSync(join(tmpdir(), `xtest-pack-fuzz-${data.target}-`));
-const env = { backend: getBackend(), corpus: data.corpus, scratch: join(scratch, 'w') };
+const env = { backend: getBackend(), corpus: data.corpus, scratch: join(data.scratch, 'w') };
 const memoryLimit = data.memoryMb * 2 ** 20;
 
 /** Memory held past the ceiling after an input: reported as a memory failure, shrunk. */
@@ -73,7 +70,6 @@ const details = await fc.check(property, {
   ...(data.seconds !== undefined ? { interruptAfterTimeLimit: data.seconds * 1000, markInterruptAsFailure: false } : {}),
   ...(data.path !== undefined ? { path: data.path } : {}),
 });
-rmSync(scratch, { recursive: true, force: true });
 const runs = Atomics.load(control, 1);
 if (details.failed && details.counterexample) {
   const [k, mutations] = details.counterexample;
