@@ -12,7 +12,8 @@ import type { ObjectDatabase } from '../odb/database.js';
 import { MODE_EXECUTABLE, MODE_GITLINK, MODE_SYMLINK } from '../odb/objects/tree.js';
 import { walkTree, type WalkEntry } from '../odb/walk.js';
 import { objectHeader, toHex } from '../pack/oid.js';
-import { unsafeNameReason, unsafePathspecReason } from './path-check.js';
+import { unsafeNameReason } from '../odb/objects/names.js';
+import { unsafePathspecReason } from './path-check.js';
 
 /** One entry to write, and what is at its place now. */
 export interface Planned {

@@ -12,6 +12,7 @@ import type { ObjectDatabase } from './database.js';
 import { asciiNameKey, MODE_TREE, scanTree, treeEntryAt, verifyTree, type TreeEntry } from './objects/tree.js';
 import type { ScannedEntry } from './objects/tree-fsck.js';
 import { hasWildcard, wildmatch } from './wildmatch.js';
+import { decodeUtf8 } from '../pack/utf8.js';
 
 export interface WalkEntry {
   /** Path from the root, '/'-separated, decoded as UTF-8 (`pathBytes` has the exact bytes). */
@@ -57,9 +58,6 @@ export function parsePathspec(text: string, literal = false): Spec {
   }
   return { text, pattern: t, dirOnly, glob: !literal && hasWildcard(t), hits: 0 };
 }
-
-// ignoreBOM: a name may begin with U+FEFF, and that is part of the name.
-const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 export interface WalkOptions {
   /** Pathspecs are literal paths: `*`, `?`, `[` are name characters (a manifest's file list). */
@@ -222,8 +220,8 @@ const NONE: readonly Spec[] = [];
 
 /** A name's UTF-8 as a string; plain ASCII (nearly every name) without the decoder's call cost. */
 function decodeName(b: Uint8Array): string {
-  if (b.length > 255) return decoder.decode(b);
-  for (let i = 0; i < b.length; i++) if (b[i]! >= 0x80) return decoder.decode(b);
+  if (b.length > 255) return decodeUtf8(b);
+  for (let i = 0; i < b.length; i++) if (b[i]! >= 0x80) return decodeUtf8(b);
   return String.fromCharCode.apply(null, b as unknown as number[]);
 }
 
