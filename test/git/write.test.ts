@@ -162,7 +162,7 @@ describe('writePackFiles', () => {
     }
   });
 
-  test('threads 1, 2 and 3, and the default (objects over PARALLEL_MIN_BYTES): the same files, which git index-pack --strict accepts', () => {
+  test('threads 1, 2 and 3, and the default (objects over PARALLEL_MIN_BYTES): the same files, which git index-pack --strict and verify-pack -v accept', () => {
     // Versions of a few texts under many directories, some random blobs: several segments.
     const objs: PackObjectSource[] = [];
     for (let g = 0; g < 24; g++) {
@@ -181,8 +181,13 @@ describe('writePackFiles', () => {
     const files = [undefined, 1, 2, 3].map((threads) => {
       const dir = scratchDir('xtest-pack-packfiles-threads-');
       const w = writePackFiles(dir, objs, backend, 'sha1', threads === undefined ? {} : { threads });
-      return { pack: readFileSync(w.packPath), idx: readFileSync(w.idxPath), name: w.packPath.slice(dir.length), deltas: w.deltas };
+      return { pack: readFileSync(w.packPath), idx: readFileSync(w.idxPath), idxPath: w.idxPath, name: w.packPath.slice(dir.length), deltas: w.deltas };
     });
+    // git verify-pack -v: every object, chains within the default depth, as many deltas as we count.
+    const entries = gitVerboseEntries(files[0]!.idxPath, 'sha1');
+    assert.equal(entries.length, objs.length);
+    assert.equal(entries.filter((e) => e.depth > 0).length, files[0]!.deltas);
+    assert.ok(Math.max(...entries.map((e) => e.depth)) <= 50);
     for (const f of files.slice(1)) {
       assert.equal(f.name, files[0]!.name);
       assert.ok(f.pack.equals(files[0]!.pack) && f.idx.equals(files[0]!.idx));
