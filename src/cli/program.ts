@@ -168,6 +168,7 @@ export function createProgram(io: CliIo): { program: Command; run(argv: string[]
     .option('--out <dir>', 'write a pack directory (new or empty)')
     .option('--tar <file>', "write the artifact .tar.gz here (default with a package: NAME-VERSION.xtest-pack.tar.gz in the current directory)")
     .option('--max-bytes <n>', 'abort when more than this was received (suffixes K, M, G; default 1G)')
+    .option('--threads <n>', THREADS_HELP, positiveInt('--threads'))
     .option('--json', 'print requests made, bytes received, objects and time as one JSON document')
     .option('--progress', 'show progress on stderr even when it is not a terminal')
     .option('--no-progress', 'never show progress')
