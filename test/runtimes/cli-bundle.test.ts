@@ -101,27 +101,20 @@ describe('the bundled command line', () => {
     assert.deepEqual({ status: unwritable.status, stderr: unwritable.stderr }, { status: 0, stderr: '' });
   });
 
-  test('the bundle follows every lazy module load but the portable backend, a file of its own loaded only when picked', () => {
+  test('three files: the start-up, the program with every command, the portable backend loaded only when picked', () => {
     const dir = join(PROJECT_ROOT, 'dist', 'bundle', 'cli');
-    const runtime: string[] = [];
-    for (const f of readdirSync(dir).filter((n) => n.endsWith('.js'))) {
-      for (const m of readFileSync(join(dir, f), 'utf8').matchAll(/createRequire\(import\.meta\.url\)\(([^)]*)\)/g)) runtime.push(`${f}: ${m[1]}`);
+    assert.deepEqual(readdirSync(dir).filter((n) => n.endsWith('.js')).sort(), ['main.js', 'portable.js', 'program.js']);
+    // What is left to run time: main.js imports program.js (after turning the compile cache
+    // on); the program imports or requires portable.js; nothing else between the files.
+    const between = (f: string): string[] =>
+      [...readFileSync(join(dir, f), 'utf8').matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|createRequire\(import\.meta\.url\)\()["'](\.\/[^"'\s]+\.js)["']/g)].map((m) => m[1]!);
+    assert.deepEqual(between('main.js'), ['./program.js']);
+    assert.deepEqual([...new Set(between('program.js'))], ['./portable.js']);
+    assert.doesNotMatch(readFileSync(join(dir, 'main.js'), 'utf8'), /^import [^(]*["']\.\/program\.js["']/m, 'main.js imports the program statically');
+    assert.doesNotMatch(readFileSync(join(dir, 'program.js'), 'utf8'), /^import [^(]*["']\.\/portable\.js["']/m, 'the program imports the portable backend statically');
+    const sources = (JSON.parse(readFileSync(join(dir, 'program.js.map'), 'utf8')) as { sources: string[] }).sources;
+    for (const f of ['src/cli/program.ts', 'src/cli/checkout-command.ts', 'src/cli/harness-commands.ts', 'node_modules/commander/lib/command.js']) {
+      assert.ok(sources.some((x) => x.endsWith(f)), `program.js holds no ${f}`);
     }
-    assert.deepEqual(runtime.map((r) => r.replace(/^.*: /, '').replace(/["']/g, '')), ['./portable.js'], runtime.join('\n'));
-    assert.ok(existsSync(join(dir, 'portable.js')));
-    // What a checkout loads (main, the program, the command, and what they import statically)
-    // holds no pako and no @noble/hashes: the node backend needs neither.
-    const program = readdirSync(dir).find((n) => /^program-.*\.js$/.test(n))!;
-    const command = readdirSync(dir).find((n) => /^checkout-command-.*\.js$/.test(n))!;
-    const loaded = new Set<string>();
-    const visit = (f: string): void => {
-      if (loaded.has(f)) return;
-      loaded.add(f);
-      for (const m of readFileSync(join(dir, f), 'utf8').matchAll(/^(?:import|export)\b[^;]*?["']\.\/([^"']+)["'];?$/gm)) visit(m[1]!);
-    };
-    for (const f of ['main.js', program, command]) visit(f);
-    const sources = [...loaded].flatMap((f) => (JSON.parse(readFileSync(join(dir, `${f}.map`), 'utf8')) as { sources: string[] }).sources);
-    assert.ok(sources.some((x) => x.endsWith('src/cli/checkout-command.ts')), sources.join(' '));
-    assert.deepEqual(sources.filter((x) => /node_modules\/(pako|@noble)/.test(x)), []);
   });
 });
