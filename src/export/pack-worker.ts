@@ -19,14 +19,16 @@ const TYPES: readonly ObjectType[] = ['commit', 'tree', 'blob', 'tag'];
 
 const { port, signal, index } = workerData as WorkerData;
 
-// Where the system names threads (Linux), this one's id: the calling thread checks that it is
-// still there while it waits for an answer.
+// Started: where the system names threads (Linux), this one's id, which the calling thread
+// checks is still there while it waits for an answer; elsewhere -1 (started, no check).
+let tid = -1;
 try {
-  const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-  if (Number.isInteger(tid) && tid > 0 && tid <= 0x7fffffff) Atomics.store(signal, 1 + index, tid);
+  const t = Number(readlinkSync('/proc/thread-self').split('/').pop());
+  if (Number.isInteger(t) && t > 0 && t <= 0x7fffffff) tid = t;
 } catch {
   // Not Linux: no check.
 }
+Atomics.store(signal, 1 + index, tid);
 
 function answer(a: SegmentAnswer, transfer: ArrayBuffer[]): void {
   (port as MessagePort).postMessage(a, transfer);

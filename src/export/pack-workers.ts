@@ -16,6 +16,7 @@
  *         └─ this thread: segments 12, 11  ─┘
  */
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { availableParallelism } from 'node:os';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import type { Backend, BackendName } from '../backend/types.js';
@@ -53,13 +54,29 @@ const QUEUED_PER_WORKER = 2;
 /** @internal What a worker is started with. */
 export interface WorkerData {
   readonly port: MessagePort;
-  /** [0]: answers posted so far, by all workers; [1 + index]: the worker's Linux thread id, or 0. */
+  /** [0]: answers posted so far, by all workers; [1 + index]: the worker's Linux thread id, -1 once started elsewhere, 0 before. */
   readonly signal: Int32Array;
   readonly index: number;
 }
 
 /** How long the calling thread sleeps before it checks that its workers are still there. */
 const LIVENESS_CHECK_MS = 1000;
+/** A worker that has not said it runs after this long is taken as one that could not start. */
+const START_TIMEOUT_MS = 60_000;
+
+/**
+ * The worker's script, next to this module (dist/src/export/ or the command's bundle, which
+ * has it as an entry of its own); undefined when it is not there (a bundle made without it):
+ * then the pack is written in this thread, with the same bytes.
+ */
+function workerScript(): URL | undefined {
+  const url = new URL('./pack-worker.js', import.meta.url);
+  try {
+    return url.protocol === 'file:' && existsSync(fileURLToPath(url)) ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * @internal One segment for a worker: its seeds then its objects, back to back in `data`, the
@@ -104,12 +121,14 @@ class SegmentWorkers {
   readonly #signal: Int32Array;
   #seen = 0;
 
-  constructor(count: number) {
+  readonly #started = Date.now();
+
+  constructor(count: number, script: URL) {
     this.#signal = new Int32Array(new SharedArrayBuffer(4 * (1 + count)));
     for (let i = 0; i < count; i++) {
       const { port1, port2 } = new MessageChannel();
       const data: WorkerData = { port: port2, signal: this.#signal, index: i };
-      const w = new Worker(new URL('./pack-worker.js', import.meta.url), { workerData: data, transferList: [port2] });
+      const w = new Worker(script, { workerData: data, transferList: [port2] });
       // Never what keeps the process alive; close() ends them.
       w.unref();
       this.#workers.push(w);
@@ -134,15 +153,21 @@ class SegmentWorkers {
    * Sleep until some worker answers (returns at once if one did since the last call). A worker
    * that ends without answering (killed for lack of memory: nothing of it runs then) would
    * leave this thread asleep for ever, so every second it checks, where the system shows
-   * threads (Linux's /proc), that each worker it waits for is still there.
-   * @throws Error when one is not.
+   * threads (Linux's /proc), that each worker it waits for is still there; and that each has
+   * started (a worker that cannot load its script never says so, and its error event would
+   * come on the event loop this thread does not return to).
+   * @throws Error when one is not, or has not started within START_TIMEOUT_MS.
    */
   wait(waitingFor: (worker: number) => boolean): void {
     while (Atomics.wait(this.#signal, 0, this.#seen, LIVENESS_CHECK_MS) === 'timed-out') {
       for (let w = 0; w < this.#workers.length; w++) {
+        if (!waitingFor(w)) continue;
         const tid = Atomics.load(this.#signal, 1 + w);
-        if (tid > 0 && waitingFor(w) && !existsSync(`/proc/self/task/${tid}`)) {
+        if (tid > 0 && !existsSync(`/proc/self/task/${tid}`)) {
           throw new Error(`pack worker ${w + 1} of ${this.#workers.length} ended without answering`);
+        }
+        if (tid === 0 && Date.now() - this.#started > START_TIMEOUT_MS) {
+          throw new Error(`pack worker ${w + 1} of ${this.#workers.length} did not start within ${START_TIMEOUT_MS / 1000} s`);
         }
       }
     }
@@ -242,7 +267,8 @@ export function writePackThreaded(
 ): WrittenPack {
   const plan = planPack(objects, format, options);
   const threads = threadsFor(plan, backend, options);
-  if (threads <= 1) return writePlannedPack(plan, sink, backend, options.onProgress);
+  const script = threads > 1 ? workerScript() : undefined;
+  if (threads <= 1 || script === undefined) return writePlannedPack(plan, sink, backend, options.onProgress);
 
   const segments = plan.starts.length - 1;
   const out = new PackAssembler(plan, sink, backend, options.onProgress);
@@ -258,7 +284,7 @@ export function writePackThreaded(
   const queue = Array.from({ length: segments }, (_, k) => k).sort((a, b) => costs[b]! - costs[a]! || a - b);
   const results: (SegmentResult | undefined)[] = new Array<SegmentResult | undefined>(segments);
   let next = 0;
-  const workers = new SegmentWorkers(threads - 1);
+  const workers = new SegmentWorkers(threads - 1, script);
   const queued = new Array<number>(workers.size).fill(0);
   try {
     while (next < segments) {
