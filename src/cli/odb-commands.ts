@@ -198,7 +198,7 @@ function fdInput(fd: number): BatchInput {
         } catch (e) {
           const code = (e as NodeJS.ErrnoException).code;
           if (code === 'EAGAIN') {
-            pause(1);
+            pause(0.1);
             continue;
           }
           if (code === 'EOF') n = 0;
@@ -214,11 +214,17 @@ function fdInput(fd: number): BatchInput {
 
 /**
  * Where batch output goes: write(2) on stdout's descriptor, in the large pieces BatchOutput
- * makes; through `ctx.stdout.write` (a copy of each piece) when it has none (tests).
+ * makes; through `ctx.stdout.write` (a copy of each piece) when it has none (tests). Node makes
+ * a pipe on stdout non-blocking once process.stdout exists (libuv's pipe handle): a full pipe
+ * then answers EAGAIN, and waiting out each one costs more than the write. So the handle is put
+ * back in blocking mode (what Node itself does on Windows), and EAGAIN, where that is not
+ * possible, is waited out a tenth of a millisecond at a time.
  */
 function stdoutSink(ctx: CommandContext): BatchSink {
-  const fd = (ctx.stdout as { fd?: unknown }).fd;
+  const stdout = ctx.stdout as { fd?: unknown; _handle?: { setBlocking?: (blocking: boolean) => number } };
+  const fd = stdout.fd;
   if (typeof fd !== 'number') return (chunk) => void ctx.stdout.write(chunk.slice());
+  stdout._handle?.setBlocking?.(true);
   return (chunk) => {
     let done = 0;
     while (done < chunk.length) {
@@ -226,7 +232,7 @@ function stdoutSink(ctx: CommandContext): BatchSink {
         done += writeSync(fd, chunk, done, chunk.length - done);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
-        pause(1);
+        pause(0.1);
       }
     }
   };

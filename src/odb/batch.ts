@@ -19,7 +19,8 @@ import { XtestPackError } from '../errors.js';
 import { HeadInflater } from '../pack/inflate-head.js';
 import { hashLength, objectHeader, toHex, typeName, type ObjectType } from '../pack/oid.js';
 import { bytesEqual } from '../pack/bytes.js';
-import type { PackFile } from '../pack/pack-file.js';
+import type { PackFile, PackObject } from '../pack/pack-file.js';
+import { PackSequence } from '../pack/pack-sequence.js';
 import { PackInfoReader, diskSize, findOid, packOrder, rankOf, readIdxTables, walkPack, type IdxTables, type PackOrder } from '../pack/pack-info.js';
 import { BatchOutput, type BatchSink } from './batch-output.js';
 import { parseBatchFormat, type BatchFormat } from './batch-format.js';
@@ -62,6 +63,8 @@ interface Described {
 }
 
 const MISSING = new TextEncoder().encode(' missing\n');
+/** Delta results up to this size are built in one reused buffer when nothing keeps them. */
+const SCRATCH_BYTES = 4 << 20;
 const AMBIGUOUS = new TextEncoder().encode(' ambiguous\n');
 const EMPTY = new Uint8Array(0);
 /**
@@ -116,6 +119,8 @@ class Batch {
   readonly #decoder = new TextDecoder();
   /** Whether each object is read whole: for its contents, or to verify it. */
   readonly #whole: boolean;
+  /** Where delta results that are not kept are built (a view of it is written out, then reused). */
+  #scratch = new Uint8Array(SCRATCH_BYTES);
 
   constructor(ctx: RevisionContext, options: CatFileBatchOptions, sink: BatchSink) {
     this.#ctx = ctx;
@@ -275,7 +280,7 @@ class Batch {
       }
     }
     if (this.#whole) {
-      const obj = pack.readShared(offset);
+      const obj = pack.readShared(offset, false, this.#scratch);
       this.#write(ids, oidAt, obj.type, obj.data, rest, pack.source.name);
     } else this.#lineOut(ids, oidAt, rest);
   }
@@ -348,7 +353,7 @@ class Batch {
    * The line (and contents) of idx entry `i` of `pack`, whose ids and offsets are `tables`:
    * a `type` of 0 when only reading it whole tells.
    */
-  #packed(pack: PackFile, tables: IdxTables, i: number, type: number, size: number, base: number, disk: number): void {
+  #packed(pack: PackFile, tables: IdxTables, i: number, type: number, size: number, base: number, disk: number, read?: () => PackObject): void {
     const h = this.#h;
     const ids = tables.oids;
     const d = this.#d;
@@ -360,7 +365,7 @@ class Batch {
     d.base = base < 0 ? undefined : ids;
     d.baseAt = base * h;
     if (this.#whole) {
-      const obj = pack.readShared(tables.offsets[i]!);
+      const obj = read ? read() : pack.readShared(tables.offsets[i]!, false, this.#scratch);
       this.#write(ids, i * h, obj.type, obj.data, undefined, pack.source.name);
     } else this.#lineOut(ids, i * h, undefined);
   }
@@ -386,10 +391,11 @@ class Batch {
   allSorted(): void {
     const h = this.#h;
     const f = this.#format;
-    const info = this.#needsInfo();
+    const info = this.#needsInfo() || this.#whole;
     // Each pack's objects with what the format needs, by idx position; then a merge by id.
     const packs = this.#odb.packs().map((pack) => {
       const tables = readIdxTables(pack.idx, pack.objectsEnd);
+      checkSorted(tables.oids, h, pack.idx.source.name);
       const n = tables.offsets.length;
       const type = new Uint8Array(n);
       const size = new Float64Array(info ? n : 0);
@@ -403,23 +409,31 @@ class Batch {
           if (f.disk) disk[pos] = dk;
         }, this.#head, { tables, order: packOrder(tables.offsets, pack.objectsEnd) });
       }
-      checkSorted(tables.oids, h, pack.idx.source.name);
-      return { pack, tables, type, size, base, disk };
+      // Read whole in idx order, which is the order of the merge below.
+      const reads = new Uint32Array(this.#whole ? n : 0);
+      for (let i = 0; i < reads.length; i++) reads[i] = i;
+      const seq = this.#whole ? new PackSequence(pack, tables, reads, base) : undefined;
+      return { pack, tables, type, size, base, disk, seq };
     });
     const emit = (k: number, i: number): void => {
       const p = packs[k]!;
       // Looked up by id, as git does here: the empty tree is not read from the pack.
-      if (this.#isEmptyTree(p.tables.oids, i * h)) return this.#emptyTree(p.tables.oids, i * h, undefined);
-      if (info) this.#packed(p.pack, p.tables, i, p.type[i]!, p.size[i]!, p.base[i]!, f.disk ? p.disk[i]! : 0);
-      else this.#packed(p.pack, p.tables, i, 0, -1, -1, 0);
+      if (this.#isEmptyTree(p.tables.oids, i * h)) {
+        p.seq?.skip(i);
+        this.#emptyTree(p.tables.oids, i * h, undefined);
+        return;
+      }
+      const read = p.seq ? () => p.seq!.read(i) : undefined;
+      if (info) this.#packed(p.pack, p.tables, i, p.type[i]!, p.size[i]!, p.base[i]!, f.disk ? p.disk[i]! : 0, read);
+      else this.#packed(p.pack, p.tables, i, 0, -1, -1, 0, read);
     };
     const loose = this.#odb.looseObjects().sort((a, b) => (a.hex < b.hex ? -1 : a.hex > b.hex ? 1 : 0));
     if (packs.length === 1 && loose.length === 0) {
       // One sorted list: no merge.
       const ids = packs[0]!.tables.oids;
       for (let i = 0, n = ids.length / h; i < n; i++) {
-        if (i > 0 && compareAt(ids, (i - 1) * h, ids, i * h, h) === 0) continue;
-        emit(0, i);
+        if (i > 0 && compareAt(ids, (i - 1) * h, ids, i * h, h) === 0) packs[0]!.seq?.skip(i);
+        else emit(0, i);
       }
       return;
     }
@@ -440,10 +454,39 @@ class Batch {
       const at = next[best]! * h;
       if (best < packs.length) emit(best, next[best]!);
       else this.#loose(loose[next[best]!]!, ids.subarray(at, at + h));
-      // Every list moves past this id.
+      next[best]!++;
+      // Every list moves past this id (the entries passed over are not read).
       for (let k = 0; k < lists.length; k++) {
-        while (next[k]! * h < lists[k]!.length && compareAt(lists[k]!, next[k]! * h, ids, at, h) === 0) next[k]!++;
+        while (next[k]! * h < lists[k]!.length && compareAt(lists[k]!, next[k]! * h, ids, at, h) === 0) {
+          if (k < packs.length) packs[k]!.seq?.skip(next[k]!);
+          next[k]!++;
+        }
       }
+    }
+  }
+
+  /**
+   * Every object of `pack` read whole, in pack order: a first walk of the entry headers finds
+   * each delta's base and counts the deltas on each object, then PackSequence reads them,
+   * each entry inflated once (where a delta-base cache alone re-reads the bases it did not
+   * keep, as git's unpack_entry does).
+   */
+  #wholeInPackOrder(
+    pack: PackFile,
+    tables: IdxTables,
+    order: PackOrder,
+    visit: (i: number, type: number, size: number, base: number, disk: number, read: () => PackObject) => void,
+  ): void {
+    const n = order.positions.length;
+    const baseOf = new Int32Array(n);
+    walkPack(pack, false, (pos, _type, _size, base) => void (baseOf[pos] = base), this.#head, { tables, order });
+    const seq = new PackSequence(pack, tables, order.positions, baseOf);
+    let read = false;
+    for (let r = 0; r < n; r++) {
+      const pos = order.positions[r]!;
+      read = false;
+      visit(pos, 0, -1, baseOf[pos]!, diskSize(order, r), () => ((read = true), seq.read(pos)));
+      if (!read) seq.skip(pos);
     }
   }
 
@@ -464,16 +507,17 @@ class Batch {
       const ids = tables.oids;
       const dup = duplicates(tables, order, h);
       const others = seen.size > 0 || done.length > 0;
-      const visit = (i: number, type: number, size: number, base: number, disk: number): void => {
+      const visit = (i: number, type: number, size: number, base: number, disk: number, read?: () => PackObject): void => {
         if (dup !== undefined && dup[i]) return;
         if (others) {
           const oid = ids.subarray(i * h, i * h + h);
           if (seen.size > 0 && seen.has(toHex(oid))) return;
           if (inEarlier(done, h, oid)) return;
         }
-        this.#packed(pack, tables, i, type, size, base, disk);
+        this.#packed(pack, tables, i, type, size, base, disk, read);
       };
-      if (info) walkPack(pack, f.size && !this.#whole, visit, this.#head, { tables, order });
+      if (this.#whole) this.#wholeInPackOrder(pack, tables, order, visit);
+      else if (info) walkPack(pack, f.size, visit, this.#head, { tables, order });
       else {
         for (let r = 0; r < order.positions.length; r++) visit(order.positions[r]!, 0, -1, -1, diskSize(order, r));
       }

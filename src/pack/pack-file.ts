@@ -69,6 +69,15 @@ export class DeltaBaseCache {
     return v;
   }
 
+  /** Drop the base at `offset`, when its caller knows no delta needs it any more. */
+  delete(offset: number): void {
+    const v = this.#map.get(offset);
+    if (v) {
+      this.#map.delete(offset);
+      this.#used -= v.data.length;
+    }
+  }
+
   set(offset: number, obj: PackObject): void {
     if (obj.data.length > this.limit || this.#map.has(offset)) return;
     this.#map.set(offset, obj);
@@ -294,21 +303,33 @@ export class PackFile {
   }
 
   /**
-   * `readAt` without a copy: the bytes may be the delta-base cache's own, so the caller reads
-   * them and lets go (a writer of many objects, such as cat-file --batch). With `keep`, the
-   * object goes into the delta-base cache: for a caller that knows deltas on it come next.
+   * `readAt` without a copy: the bytes may be the delta-base cache's own, or (a delta's result)
+   * a view of `scratch` when it is large enough, so the caller reads them and lets go before
+   * the next read (a writer of many objects, such as cat-file --batch). With `keep`, the object
+   * goes into the delta-base cache (and `scratch` is not used): for a caller that knows deltas
+   * on it come next.
    * @throws the errors of `readAt`.
    * @example
-   *   const { type, data } = pack.readShared(offset); out.write(data);
+   *   const { type, data } = pack.readShared(offset, false, scratch); out.write(data);
    */
-  readShared(offset: number, keep = false): PackObject {
+  readShared(offset: number, keep = false, scratch?: Uint8Array): PackObject {
     try {
-      const obj = this.#readChain(offset, false, false) as PackObject;
+      const obj = this.#readChain(offset, false, false, keep ? undefined : scratch) as PackObject;
       if (keep) this.#cache.set(offset, obj);
       return obj;
     } catch (e) {
       throw e instanceof XtestPackError ? e.withFile(this.source.name) : e;
     }
+  }
+
+  /**
+   * Drop the object at `offset` from the delta-base cache: for a caller that has read every
+   * delta on it (`readShared` with `keep` put it there).
+   * @example
+   *   pack.readShared(base, true); pack.readShared(delta); pack.release(base);
+   */
+  release(offset: number): void {
+    this.#cache.delete(offset);
   }
 
   /**
@@ -330,7 +351,7 @@ export class PackFile {
    * The object at `offset`; with `large`, a delta result over LARGE_OBJECT (or one of a base
    * that is) stays a DeltaResult, read in pieces, never built.
    */
-  #readChain(offset: number, large: boolean, copy: boolean): { type: ObjectType; data: DeltaBase } {
+  #readChain(offset: number, large: boolean, copy: boolean, into?: Uint8Array): { type: ObjectType; data: DeltaBase } {
     const cached = this.#cache.get(offset);
     if (cached) return { type: cached.type, data: large || !copy ? cached.data : cached.data.slice() };
     const deltas: { offset: number; data: Uint8Array }[] = [];
@@ -359,7 +380,7 @@ export class PackFile {
       const d = deltas[k]!;
       let data: DeltaBase;
       try {
-        data = large ? applyLarge(base.data, d.data) : applyDelta(base.data as Uint8Array, d.data);
+        data = large ? applyLarge(base.data, d.data) : applyDelta(base.data as Uint8Array, d.data, k === 0 ? into : undefined);
       } catch (e) {
         if (e instanceof XtestPackError) throw new XtestPackError(e.code, e.reason, { offset: d.offset, cause: e });
         throw e;
