@@ -97,33 +97,6 @@ export function applyDelta(base: Uint8Array, delta: Uint8Array, into?: Uint8Arra
 }
 
 /**
- * Apply `delta` to the base of `baseLength` bytes at `buf[baseAt]`, writing the result at
- * `buf[outAt]`: with base and result in one buffer, each copy is one copyWithin (no view per
- * instruction), for readers that keep objects in one arena. The two ranges must not overlap.
- * @returns the result's size.
- * @throws DELTA_CORRUPT as applyDelta; RangeError when the result does not fit in `buf` at
- *         `outAt` or the ranges overlap.
- * @example
- *   const n = applyDeltaWithin(arena, baseAt, baseLength, delta, outAt); // arena[outAt..outAt+n)
- */
-export function applyDeltaWithin(buf: Uint8Array, baseAt: number, baseLength: number, delta: Uint8Array, outAt: number): number {
-  if (delta.length < DELTA_SIZE_MIN) {
-    throw new XtestPackError('DELTA_CORRUPT', `delta of ${delta.length} bytes is shorter than git's minimum of ${DELTA_SIZE_MIN}`);
-  }
-  const { baseSize, resultSize, instructionsAt } = decodeDeltaHeader(delta);
-  if (baseSize !== baseLength) {
-    throw new XtestPackError('DELTA_CORRUPT', `delta expects a base of ${baseSize} bytes, the base has ${baseLength}`);
-  }
-  if (outAt < 0 || outAt + resultSize > buf.length || baseAt < 0 || baseAt + baseLength > buf.length) {
-    throw new RangeError(`delta result of ${resultSize} bytes at ${outAt} or base at ${baseAt} outside ${buf.length} bytes`);
-  }
-  if (outAt < baseAt + baseLength && baseAt < outAt + resultSize) throw new RangeError('delta base and result overlap');
-  const n = walk(delta, instructionsAt, baseLength, resultSize, { out: buf, outAt, base: undefined, baseAt, deltaAt: -1 });
-  if (n !== resultSize) throw new XtestPackError('DELTA_CORRUPT', `delta produces ${n} bytes, its header declares ${resultSize}`);
-  return n;
-}
-
-/**
  * Results up to this many times the bytes of base and delta (plus 64 KiB) are allocated before
  * the instructions are checked: real deltas stay far below (a result is mostly copies of the
  * base), and what a hostile one can make us allocate stays proportional to what it gave us.
