@@ -38,8 +38,10 @@ const nameDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
 export const SLASH = Buffer.from('/');
 
 /**
- * The entries of `tree` that `pathspecs` select (undefined: the whole tree), every name checked.
- * @throws UNSAFE_PATH (a hostile pathspec or tree entry), PATHSPEC_UNMATCHED, and read errors.
+ * The entries of `tree` that `pathspecs` select (undefined: the whole tree), every name checked,
+ * every tree on the way refused if `git fsck --strict` reports it.
+ * @throws UNSAFE_PATH (a hostile pathspec or tree entry), OBJECT_INVALID, PATHSPEC_UNMATCHED,
+ *         and read errors.
  */
 export function selectEntries(odb: ObjectDatabase, tree: Uint8Array, pathspecs: readonly string[] | undefined, literal: boolean): Selection {
   const specs = pathspecs ?? [];
@@ -50,6 +52,7 @@ export function selectEntries(odb: ObjectDatabase, tree: Uint8Array, pathspecs: 
   const walk = walkTree(odb, tree, specs, {
     literal,
     skipMissingSpeculative: true,
+    fsck: true,
     onEntry: (name, mode, path, duplicate) => {
       const why = duplicate ? 'appears twice in its tree' : unsafeNameReason(name, mode);
       if (why) throw new XtestPackError('UNSAFE_PATH', `tree entry ${JSON.stringify(nameDecoder.decode(name))} ${why}`, { path });

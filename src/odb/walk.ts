@@ -7,9 +7,10 @@
  * pathspec to directories. Subtrees that no pathspec can reach are never read.
  */
 import { XtestPackError } from '../errors.js';
-import { toHex } from '../pack/oid.js';
+import { hashLength, toHex } from '../pack/oid.js';
 import type { ObjectDatabase } from './database.js';
-import { asciiNameKey, MODE_TREE, scanTree, treeEntryAt, type TreeEntry } from './objects/tree.js';
+import { asciiNameKey, MODE_TREE, scanTree, treeEntryAt, verifyTree, type TreeEntry } from './objects/tree.js';
+import type { ScannedEntry } from './objects/tree-fsck.js';
 import { hasWildcard, wildmatch } from './wildmatch.js';
 
 export interface WalkEntry {
@@ -75,11 +76,19 @@ export interface WalkOptions {
    * in order, and `duplicate` says the same name came earlier in that tree.
    */
   onEntry?: (name: Uint8Array, mode: number, path: string, duplicate: boolean) => void;
+  /**
+   * Refuse every tree on the way (the whole tree, not only the entries taken) that `git fsck
+   * --strict` reports (verifyTree: UNSAFE_PATH for a name, OBJECT_INVALID for the rest), before
+   * any of its entries is taken. The checks cost nothing more than reading the tree: scanTree
+   * makes them as it goes.
+   */
+  fsck?: boolean;
 }
 
 /**
  * Walk `tree` to what `pathspecs` select (everything when there are none).
- * @throws OBJECT_MISSING, OBJECT_CORRUPT, OID_MISMATCH for trees on the way.
+ * @throws OBJECT_MISSING, OBJECT_CORRUPT, OID_MISMATCH for trees on the way; with `fsck`,
+ *         UNSAFE_PATH and OBJECT_INVALID.
  * @example
  *   const { entries, unmatched } = walkTree(odb, treeOid, ['fixtures/', 'test/*.json']);
  */
@@ -147,13 +156,28 @@ export function walkTree(odb: TreeReader, tree: Uint8Array, pathspecs: readonly 
     // anything is made of it.
     const keys = selected || globs.length > 0 ? null : wanted.get(path) ?? null;
     const candidates: TreeEntry[] = [];
-    scanTree(
-      data,
-      odb.format,
-      toHex(oid),
-      (modeStart, nameStart, nameEnd, rawMode) => candidates.push(treeEntryAt(data, odb.format, modeStart, nameStart, nameEnd, rawMode)),
-      keys ?? undefined,
-    );
+    const hex = toHex(oid);
+    let problems: number;
+    try {
+      problems = scanTree(
+        data,
+        odb.format,
+        hex,
+        (modeStart, nameStart, nameEnd, rawMode) => candidates.push(treeEntryAt(data, odb.format, modeStart, nameStart, nameEnd, rawMode)),
+        keys ?? undefined,
+      );
+    } catch (e) {
+      throw e instanceof XtestPackError && e.path === undefined ? new XtestPackError(e.code, e.reason, { oid: e.oid, path: path === '' ? '/' : `${path}/`, cause: e }) : e;
+    }
+    if (options.fsck && problems !== 0) {
+      // Where each entry lies, for the error's words: read again only on the way to refusing.
+      const all: ScannedEntry[] = [];
+      const every = () => {
+        scanTree(data, odb.format, hex, (modeStart, nameStart, nameEnd, mode) => all.push({ modeStart, nameStart, nameEnd, mode }));
+        return all;
+      };
+      verifyTree(data, every, problems, hashLength(odb.format), hex, path);
+    }
     for (const e of candidates) {
       const name = decodeName(e.name);
       const childPath = path === '' ? name : `${path}/${name}`;

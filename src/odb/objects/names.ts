@@ -105,11 +105,30 @@ const GIT_READ_FILES: readonly (readonly [string, string])[] = [
 ];
 
 /**
+ * Which of `.gitmodules`, `.gitattributes`, `.gitignore` and `.mailmap` `name` is, in any
+ * spelling NTFS or HFS+ would honour (git's `is_ntfs_dotgitmodules`, `is_hfs_dotgitmodules` and
+ * friends), or undefined.
+ * @example
+ *   dotGitFileKind('GITMOD~1') === 'gitmodules'
+ */
+export function dotGitFileKind(name: string): 'gitmodules' | 'gitattributes' | 'gitignore' | 'mailmap' | undefined {
+  for (const [dot, short] of GIT_READ_FILES) {
+    if (isNtfsDotGeneric(name, dot, short) || isHfsDot(name, dot)) return dot as 'gitmodules' | 'gitattributes' | 'gitignore' | 'mailmap';
+  }
+  return undefined;
+}
+
+/** git's `is_ntfs_dotgitmodules`. */
+export function isNtfsDotGitmodules(name: string): boolean {
+  return isNtfsDotGeneric(name, 'gitmodules', 'gi7eba');
+}
+
+/**
  * True when `name` is `.gitmodules`, `.gitattributes`, `.gitignore` or `.mailmap` in any
- * spelling NTFS or HFS+ would honour (git's `is_ntfs_dotgitmodules` and friends).
+ * spelling NTFS or HFS+ would honour.
  * @example
  *   isDotGitFileLike('GITMOD~1') === true
  */
 export function isDotGitFileLike(name: string): boolean {
-  return GIT_READ_FILES.some(([dot, short]) => isNtfsDotGeneric(name, dot, short) || isHfsDot(name, dot));
+  return dotGitFileKind(name) !== undefined;
 }
