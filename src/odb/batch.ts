@@ -65,6 +65,12 @@ interface Described {
 const MISSING = new TextEncoder().encode(' missing\n');
 /** Delta results up to this size are built in one reused buffer when nothing keeps them. */
 const SCRATCH_BYTES = 4 << 20;
+/**
+ * Names from the input may be anywhere in a pack, one read of it (a system call) each; a pack
+ * up to this size is read whole once those reads have read as many bytes as it holds, as git's
+ * mmap pages it in (PackFile.holdWhenRead).
+ */
+const PACK_HOLD_LIMIT = 1 << 30;
 const AMBIGUOUS = new TextEncoder().encode(' ambiguous\n');
 const EMPTY = new Uint8Array(0);
 /**
@@ -117,6 +123,8 @@ class Batch {
   readonly #readers = new Map<PackFile, PackInfoReader>();
   readonly #orders = new Map<PackFile, { tables: IdxTables; order: PackOrder }>();
   readonly #decoder = new TextDecoder();
+  /** Names come from the input: reads may jump anywhere in a pack (see PACK_HOLD_LIMIT). */
+  #holdPacks = false;
   /** Whether each object is read whole: for its contents, or to verify it. */
   readonly #whole: boolean;
   /** Where delta results that are not kept are built (a view of it is written out, then reused). */
@@ -136,6 +144,7 @@ class Batch {
   // Names from the input
 
   names(input: BatchInput, sep: number): void {
+    this.#holdPacks = true;
     let pending: Uint8Array = EMPTY;
     for (;;) {
       this.out.flush();
@@ -261,6 +270,7 @@ class Batch {
       return;
     }
     const { pack, offset } = at;
+    if (this.#holdPacks) pack.holdWhenRead(PACK_HOLD_LIMIT);
     if (f.disk || f.deltaBase || !this.#whole) {
       let reader = this.#readers.get(pack);
       if (!reader) this.#readers.set(pack, (reader = new PackInfoReader(pack, this.#head)));

@@ -115,6 +115,11 @@ export class PackFile {
   #windowLength = 0;
   /** Bytes the next refill that follows on from the window reads. */
   #readAhead = ENTRY_HEADER_READ;
+  /** The whole pack once read whole (see `holdWhenRead`). */
+  #held: Uint8Array | undefined;
+  /** Read the pack whole once refills have read as many bytes as it holds, up to this size (0: never). */
+  #holdLimit = 0;
+  #bytesRead = 0;
 
   /**
    * Open a pack: checks its header, that its object count is the idx's, and that its
@@ -202,7 +207,7 @@ export class PackFile {
    */
   window(offset: number, length: number): number {
     const end = Math.min(offset + length, this.#end);
-    const bytes = this.source.bytes;
+    const bytes = this.#held ?? this.source.bytes;
     if (bytes !== undefined) {
       this.#windowBytes = bytes;
       return offset;
@@ -215,6 +220,7 @@ export class PackFile {
     const want = end - offset;
     if (want > WINDOW) {
       this.#windowBytes = this.source.read(offset, want);
+      this.#bytesRead += want;
       return 0;
     }
     const follows = this.#windowLength > 0 && offset >= at && offset <= at + this.#windowLength + ENTRY_HEADER_READ;
@@ -223,10 +229,26 @@ export class PackFile {
     const win = (this.#window ??= new Uint8Array(WINDOW));
     this.#windowLength = 0;
     this.source.readInto(offset, win.subarray(0, fill));
+    this.#bytesRead += fill;
+    if (this.#holdLimit > 0 && this.#bytesRead >= this.source.size && this.source.size <= this.#holdLimit) {
+      this.#held = this.source.read(0, this.source.size);
+    }
     this.#windowAt = offset;
     this.#windowLength = fill;
     this.#windowBytes = win;
     return 0;
+  }
+
+  /**
+   * Read the pack whole, and view it in memory from then on, once the reads made in place have
+   * read as many bytes as the pack holds (at most twice what was needed), when it is at most
+   * `limit` bytes: for a reader that jumps all over a pack, one read per object (cat-file
+   * --batch on a million ids), where git's mmap of the pack pages it in.
+   * @example
+   *   pack.holdWhenRead(1 << 30); for (const o of offsets) pack.readShared(o);
+   */
+  holdWhenRead(limit: number): void {
+    this.#holdLimit = limit;
   }
 
   /** The bytes the last `window` call made available (the source's own, or the read window). */

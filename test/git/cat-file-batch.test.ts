@@ -219,6 +219,57 @@ describe('catFileBatch over packs read in place (not held in memory)', () => {
   }
 });
 
+describe('catFileBatch on names reads a pack and its idx at most about twice over', () => {
+  // Names may be anywhere in a pack: one positional read (of the idx, of the pack) each, until
+  // those reads have read as many bytes as the file holds; then it is read whole, as git's mmap
+  // pages it in. Every read of each file is counted.
+  test('this project: every id, names in shuffled order, --batch-check and --batch', () => {
+    const t = TARGETS.at(-1)!;
+    const read = new Map<string, { size: number; bytes: number; reads: number; whole: boolean }>();
+    const counting: Storage = {
+      ...nodeStorage,
+      openSource(path) {
+        const s = nodeStorage.openSource(path);
+        if (s === undefined) return undefined;
+        const c = { size: s.size, bytes: 0, reads: 0, whole: false };
+        read.set(path, c);
+        const count = (n: number): void => {
+          c.bytes += n;
+          c.reads++;
+        };
+        return {
+          size: s.size,
+          name: s.name,
+          read: (o, l) => (count(l), (c.whole ||= o === 0 && l === s.size), s.read(o, l).slice()),
+          readInto: (o, into) => (count(into.length), s.readInto(o, into)),
+          close: () => s.close(),
+        };
+      },
+    };
+    const ids = theirs(t, ['--batch-all-objects', '--batch-check=%(objectname)']).toString('utf8');
+    const shuffled = ids.trim().split('\n').sort((a, b) => (a.slice(7) < b.slice(7) ? -1 : 1)).join('\n');
+    for (const contents of [false, true]) {
+      read.clear();
+      const odb = ObjectDatabase.open(join(t.gitCwd, '.git', 'objects'), counting, getBackend(), 'sha1');
+      try {
+        const out: Buffer[] = [];
+        let fed = false;
+        catFileBatch({ odb }, { contents }, { read: () => (fed ? undefined : ((fed = true), enc.encode(shuffled))) }, (c) => void out.push(Buffer.from(c)));
+        assert.ok(Buffer.concat(out).equals(theirs(t, [contents ? '--batch' : '--batch-check'], shuffled)), `${contents ? '--batch' : '--batch-check'}: git's bytes`);
+      } finally {
+        odb.close();
+      }
+      const packs = [...read].filter(([p]) => p.endsWith('.pack') || p.endsWith('.idx'));
+      assert.ok(packs.length >= 2, 'a pack and its idx were read in place');
+      for (const [path, c] of packs) {
+        // Twice the file, plus the last read before the switch (up to the 1 MiB window).
+        assert.ok(c.bytes <= 2 * c.size + (1 << 20), `${path}: ${c.bytes} bytes in ${c.reads} reads of a file of ${c.size}`);
+        assert.ok(c.whole, `${path}: read whole after ${c.reads} reads`);
+      }
+    }
+  });
+});
+
 describe('cat-file batch modes: ambiguous names, errors, --verify', () => {
   /** A repository with two blobs whose ids share their first four hex digits. */
   function ambiguousRepo(): { repo: string; prefix: string; ids: string[] } {
