@@ -422,6 +422,8 @@ class Batch {
       // Read whole in idx order, which is the order of the merge below.
       const reads = new Uint32Array(this.#whole ? n : 0);
       for (let i = 0; i < reads.length; i++) reads[i] = i;
+      // In id order the reads land all over the pack (see PACK_HOLD_LIMIT).
+      if (this.#whole) pack.holdWhenRead(PACK_HOLD_LIMIT);
       const seq = this.#whole ? new PackSequence(pack, tables, reads, base) : undefined;
       return { pack, tables, type, size, base, disk, seq };
     });
