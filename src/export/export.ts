@@ -11,13 +11,14 @@ import { XtestPackError, isXtestPackError } from '../errors.js';
 import { nodeStorage } from '../fs/node-storage.js';
 import { writeFileAtomic } from '../fs/atomic.js';
 import { ObjectDatabase } from '../odb/database.js';
+import { verifyCommit } from '../odb/objects/commit.js';
 import { MODE_EXECUTABLE, MODE_GITLINK, MODE_SYMLINK, parseTree } from '../odb/objects/tree.js';
 import { packDirectoryFormat } from '../odb/open.js';
 import { Repository } from '../odb/repository.js';
 import { peel, resolveRevision } from '../odb/revision.js';
 import { readIndex } from '../odb/index-read.js';
 import { untrackedFiles } from '../odb/untracked.js';
-import { parsePathspec, walkTree, type TreeReader, type WalkEntry, type WalkResult } from '../odb/walk.js';
+import { parsePathspec, splitGitlinks, walkTree, type TreeReader, type WalkEntry, type WalkResult } from '../odb/walk.js';
 import { bytesEqual } from '../pack/bytes.js';
 import { objectHeader, toHex, type ObjectFormat } from '../pack/oid.js';
 import type { PackObjectSource, WritePackOptions } from '../pack/write.js';
@@ -123,8 +124,11 @@ export function planExport(repo: Repository, options: Pick<ExportOptions, 'rev' 
   const literal = options.literal === true;
   for (const p of options.pathspecs) parsePathspec(p, literal);
   const commit = peel(ctx, rev, resolveRevision(ctx, rev), 'commit');
+  // What checkout would refuse is not exported: the commit and each tree on the way as git
+  // fsck --strict checks them.
+  verifyCommit(odb.get(commit.oid, 'commit').data, odb.format, toHex(commit.oid));
   const tree = peel(ctx, rev, commit, 'tree');
-  const walk = walkTree(odb, tree.oid, options.pathspecs, { literal });
+  const walk = walkTree(odb, tree.oid, options.pathspecs, { literal, fsck: true });
 
   const skipped: SkippedPath[] = [];
   // A pathspec that matched nothing: not committed (if the work tree has it) or simply wrong.
@@ -135,11 +139,8 @@ export function planExport(repo: Repository, options: Pick<ExportOptions, 'rev' 
     if (onDisk !== undefined && !(p.dirOnly && onDisk !== 'dir')) notCommitted.push(p.pattern);
     else throw new XtestPackError('PATHSPEC_UNMATCHED', `pathspec '${spec}' did not match any file in ${rev} (${toHex(commit.oid)})`);
   }
-  const files = walk.entries.filter((e) => {
-    if (e.mode !== MODE_GITLINK) return true;
-    skipped.push({ path: e.path, reason: 'gitlink' });
-    return false;
-  });
+  const { files, gitlinks } = splitGitlinks(walk.entries);
+  for (const path of gitlinks) skipped.push({ path, reason: 'gitlink' });
 
   // Uncommitted changes: only meaningful when the commit exported is the one checked out.
   const head = repo.refs.resolve('HEAD');

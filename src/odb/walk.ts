@@ -9,9 +9,10 @@
 import { XtestPackError } from '../errors.js';
 import { hashLength, toHex } from '../pack/oid.js';
 import type { ObjectDatabase } from './database.js';
-import { asciiNameKey, MODE_TREE, scanTree, treeEntryAt, verifyTree, type TreeEntry } from './objects/tree.js';
+import { asciiNameKey, MODE_GITLINK, MODE_TREE, scanTree, treeEntryAt, verifyTree, type TreeEntry } from './objects/tree.js';
 import type { ScannedEntry } from './objects/tree-fsck.js';
 import { hasWildcard, wildmatch } from './wildmatch.js';
+import { decodeUtf8 } from '../pack/utf8.js';
 
 export interface WalkEntry {
   /** Path from the root, '/'-separated, decoded as UTF-8 (`pathBytes` has the exact bytes). */
@@ -36,6 +37,20 @@ export interface WalkResult {
   readonly unmatched: string[];
 }
 
+/**
+ * The selected entries split into files (blobs and symbolic links) and the paths of gitlinks
+ * (submodules), which no command here writes or exports.
+ */
+export function splitGitlinks(entries: readonly WalkEntry[]): { files: WalkEntry[]; gitlinks: string[] } {
+  const files: WalkEntry[] = [];
+  const gitlinks: string[] = [];
+  for (const e of entries) {
+    if (e.mode === MODE_GITLINK) gitlinks.push(e.path);
+    else files.push(e);
+  }
+  return { files, gitlinks };
+}
+
 interface Spec {
   readonly text: string;
   readonly pattern: string;
@@ -57,9 +72,6 @@ export function parsePathspec(text: string, literal = false): Spec {
   }
   return { text, pattern: t, dirOnly, glob: !literal && hasWildcard(t), hits: 0 };
 }
-
-// ignoreBOM: a name may begin with U+FEFF, and that is part of the name.
-const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 export interface WalkOptions {
   /** Pathspecs are literal paths: `*`, `?`, `[` are name characters (a manifest's file list). */
@@ -222,8 +234,8 @@ const NONE: readonly Spec[] = [];
 
 /** A name's UTF-8 as a string; plain ASCII (nearly every name) without the decoder's call cost. */
 function decodeName(b: Uint8Array): string {
-  if (b.length > 255) return decoder.decode(b);
-  for (let i = 0; i < b.length; i++) if (b[i]! >= 0x80) return decoder.decode(b);
+  if (b.length > 255) return decodeUtf8(b);
+  for (let i = 0; i < b.length; i++) if (b[i]! >= 0x80) return decodeUtf8(b);
   return String.fromCharCode.apply(null, b as unknown as number[]);
 }
 

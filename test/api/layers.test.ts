@@ -21,6 +21,8 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   export: ['errors', 'backend', 'pack', 'fs', 'odb', 'manifest', 'artifact'],
   fetch: ['errors', 'backend', 'pack', 'fs', 'odb', 'manifest', 'artifact', 'export'],
   harness: ['errors', 'backend', 'pack', 'fs', 'artifact', 'manifest', 'odb', 'checkout', 'export', 'fetch'],
+  // The browser entry: what runs without Node (no node: module is reachable: tsconfig.browser.json).
+  browser: ['errors', 'backend', 'pack', 'fs', 'manifest', 'odb'],
   cli: ['errors', 'backend', 'pack', 'fs', 'artifact', 'manifest', 'odb', 'checkout', 'export', 'fetch', 'harness'],
   index: ['errors', 'backend', 'pack', 'fs', 'artifact', 'manifest', 'odb', 'checkout', 'export', 'fetch', 'harness'],
 };

@@ -17,6 +17,7 @@
  */
 import { XtestPackError } from '../../errors.js';
 import { dotGitFileKind, isDotGitLike, isNtfsDotGit, isNtfsDotGitmodules } from './names.js';
+import { decodeUtf8 } from '../../pack/utf8.js';
 
 /** Which fsck problems of a tree are known, by git's fsck message ids. */
 export type TreeProblem =
@@ -81,9 +82,6 @@ export function isGitMode(mode: number): boolean {
   return mode === 0o100644 || mode === 0o40000 || mode === 0o100755 || mode === 0o120000 || mode === 0o160000;
 }
 
-// ignoreBOM: a name may begin with U+FEFF, and that is part of the name.
-const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
-
 /**
  * Could the name of `length` bytes at `buf[start]`, of raw mode `mode` and holding no '/' or
  * '\\', have a name problem? False for nearly every name, quickly: nameProblems runs only when
@@ -114,7 +112,7 @@ export function nameProblems(buf: Uint8Array, start: number, end: number, mode: 
   }
   if (len === 1 && buf[start] === 0x2e) bits |= bit('hasDot');
   if (len === 2 && buf[start] === 0x2e && buf[start + 1] === 0x2e) bits |= bit('hasDotdot');
-  const s = decoder.decode(buf.subarray(start, end));
+  const s = decodeUtf8(buf.subarray(start, end));
   // git's HFS+ check reads UTF-8 and stops at a malformed sequence: the part before it counts.
   const bad = s.indexOf('\ufffd');
   const valid = bad < 0 ? s : s.slice(0, bad);
@@ -247,7 +245,7 @@ export function verifyTree(data: Uint8Array, entries: () => readonly ScannedEntr
   const all = entries();
   const at = findEntry(data, all, first, h);
   const e = all[at]!;
-  const name = decoder.decode(data.subarray(e.nameStart, e.nameEnd));
+  const name = decodeUtf8(data.subarray(e.nameStart, e.nameEnd));
   const entryPath = path === '' ? name : `${path}/${name}`;
   const others = treeProblemNames(bits).slice(1);
   const also = others.length > 0 ? ` (also ${others.join(', ')})` : '';
@@ -257,7 +255,7 @@ export function verifyTree(data: Uint8Array, entries: () => readonly ScannedEntr
   let detail = `entry ${JSON.stringify(name)} ${WHAT[first]}`;
   if (first === 'treeNotSorted' || first === 'duplicateEntries') {
     const prev = all[at - 1];
-    const prevName = prev === undefined ? '' : decoder.decode(data.subarray(prev.nameStart, prev.nameEnd));
+    const prevName = prev === undefined ? '' : decodeUtf8(data.subarray(prev.nameStart, prev.nameEnd));
     detail = first === 'treeNotSorted' ? `entry ${JSON.stringify(name)} after ${JSON.stringify(prevName)}: not in git's order` : `entry ${JSON.stringify(name)} appears twice`;
   } else if (first === 'badFilemode' || first === 'zeroPaddedFilemode') {
     detail += ` (${String.fromCharCode(...data.subarray(e.modeStart, e.nameStart - 1))})`;
