@@ -16,6 +16,9 @@
 //                                  requires it at run time, as it does unbundled). The pack
 //                                  writer's deflater (pako, for reproducible packs) is a copy
 //                                  inside program.js, evaluated only when a pack is written.
+//   dist/bundle/cli/pack-worker.js the pack writer's worker thread (src/export/pack-worker.ts):
+//                                  started by program.js as new URL('./pack-worker.js',
+//                                  import.meta.url), so it sits next to it.
 //   dist/bundle/browser/xtest-pack.js
 //                                  src/browser/index.ts for browsers, one ES module with pako and
 //                                  @noble/hashes inside; the build fails if any `node:` module
@@ -81,7 +84,7 @@ rmSync(out, { recursive: true, force: true });
 const results = await Promise.all([
   build({
     ...common,
-    entryPoints: { main: 'src/cli/main.ts', program: 'src/cli/program.ts', portable: 'src/backend/portable.ts' },
+    entryPoints: { main: 'src/cli/main.ts', program: 'src/cli/program.ts', portable: 'src/backend/portable.ts', 'pack-worker': 'src/export/pack-worker.ts' },
     plugins: [lazyRequire(['./program.js', './portable.js'])],
     // program.ts reads ../../../package.json next to its own file: the outputs sit three
     // directories below the package root, as dist/src/cli/ does.
