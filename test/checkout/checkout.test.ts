@@ -314,13 +314,16 @@ describe('the command line', () => {
   test('no pack directory: a usage error (exit 2); a failure: exit 1, one line', () => {
     const h = hostile(TREE);
     const env = { XTEST_PACK_OBJECTS: '' };
-    const none = xtestPack(['checkout', '--out', join(h.arena.root, 'o'), h.commit.hex], { env });
+    // Run where no package manifest is: without a commit, checkout takes the one of the
+    // xtest-pack.json in the current directory (this suite's own, in its packed tarball).
+    const cwd = h.arena.root;
+    const none = xtestPack(['checkout', '--out', join(h.arena.root, 'o'), h.commit.hex], { env, cwd });
     assert.equal(none.status, 2, none.stderr);
     assertOneLineError(none.stderr);
     assert.match(none.stderr, /XTEST_PACK_OBJECTS|--objects/);
-    const missingArg = xtestPack(['checkout', '--objects', h.arena.packs]);
-    assert.equal(missingArg.status, 2);
-    const bad = xtestPack(['checkout', '--objects', h.arena.packs, '--out', h.arena.out, h.commit.hex]);
+    const missingArg = xtestPack(['checkout', '--objects', h.arena.packs], { cwd });
+    assert.equal(missingArg.status, 2, missingArg.stderr);
+    const bad = xtestPack(['checkout', '--objects', h.arena.packs, '--out', h.arena.out, h.commit.hex], { cwd });
     assert.equal(bad.status, 1);
     assertOneLineError(bad.stderr);
   });
