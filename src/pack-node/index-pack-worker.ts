@@ -63,8 +63,13 @@ const ready = (async () => {
 port.on('message', (m: ResolveMessage) => {
   ready.then(
     (backend) => {
-      // An exception nothing here catches (an unhandled rejection), as a bug or a crash would be.
+      // Faults strike before this worker takes a root, so that they strike whatever share of
+      // the roots it would have had. An exception nothing here catches (an unhandled rejection),
+      // as a bug or a crash would be.
       if (setup.fault === 'crash') throw new Error('injected crash');
+      if (setup.fault === 'exit') process.exit(3);
+      // Never returns, never beats: the main thread's watchdog has to notice.
+      if (setup.fault === 'hang') for (;;) Atomics.wait(ctl, CTL_FAIL, Atomics.load(ctl, CTL_FAIL), 60_000);
       const tables: ResolveTables = {
         format: setup.format,
         count: m.count,
@@ -81,9 +86,6 @@ port.on('message', (m: ResolveMessage) => {
       resolver.onResolved = () => {
         Atomics.add(ctl, CTL_RESOLVED, 1);
         Atomics.add(ctl, beat, 1);
-        if (setup.fault === 'exit') process.exit(3);
-        // Never returns, never beats: the main thread's watchdog has to notice.
-        if (setup.fault === 'hang') for (;;) Atomics.wait(ctl, CTL_FAIL, Atomics.load(ctl, CTL_FAIL), 60_000);
       };
       const out = resolveShare(resolver, m.order, ctl);
       const reply: WorkerReply = {
