@@ -34,6 +34,12 @@ export type ErrorCode =
   | 'CHECKSUM_MISMATCH'
   | 'OBJECT_MISSING'
   | 'OBJECT_CORRUPT'
+  /**
+   * An object on the way to what is written that `git fsck --strict` reports (entries out of
+   * order or twice, a mode git does not write, a malformed commit or tag header): the message
+   * starts with git's fsck message id (`treeNotSorted: ...`).
+   */
+  | 'OBJECT_INVALID'
   | 'AMBIGUOUS_OID'
   | 'NOT_A_REPOSITORY'
   | 'UNSUPPORTED_REPOSITORY'

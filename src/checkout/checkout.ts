@@ -9,7 +9,9 @@
  */
 import type { Backend } from '../backend/types.js';
 import { XtestPackError } from '../errors.js';
-import type { ObjectDatabase } from '../odb/database.js';
+import type { ObjectDatabase, RawObject } from '../odb/database.js';
+import { verifyCommit } from '../odb/objects/commit.js';
+import { verifyTag } from '../odb/objects/tag.js';
 import { openTestData } from '../artifact/open.js';
 import { peel, resolveRevision } from '../odb/revision.js';
 import type { WalkEntry } from '../odb/walk.js';
@@ -52,11 +54,15 @@ export interface CheckoutResult {
 
 /**
  * Check out `pathspecs` of `oid` from the pack directory or artifact `.tar.gz` `objects` into `out`.
- * @throws UNSAFE_PATH (a hostile name, a symlink on the way), CHECKOUT_CONFLICT (an existing
- *         file differs and `force` is off), OBJECT_MISSING (naming the path and what to export),
- *         OID_MISMATCH, UNKNOWN_REVISION, PATHSPEC_UNMATCHED, IO, the errors of opening test
- *         data (TESTDATA_UNAVAILABLE, IDX_MISSING, ARCHIVE_CORRUPT, ...), and read errors; the
- *         output directory is then as before.
+ * Every tag, commit and tree on the way is refused, before anything is written, when `git fsck
+ * --strict` reports it (OBJECT_INVALID, or UNSAFE_PATH for a name; the message starts with
+ * git's fsck message id).
+ * @throws UNSAFE_PATH (a hostile name, a symlink on the way), OBJECT_INVALID (what git fsck
+ *         --strict reports), CHECKOUT_CONFLICT (an existing file differs and `force` is off),
+ *         OBJECT_MISSING (naming the path and what to export), OID_MISMATCH, UNKNOWN_REVISION,
+ *         PATHSPEC_UNMATCHED, IO, the errors of opening test data (TESTDATA_UNAVAILABLE,
+ *         IDX_MISSING, ARCHIVE_CORRUPT, ...), and read errors; the output directory is then as
+ *         before.
  * @example
  *   checkoutPackSync({ objects: 'test-data', oid: manifest.commit, out: 'fixtures-out', backend });
  */
@@ -83,7 +89,7 @@ export async function checkoutPack(options: CheckoutOptions): Promise<CheckoutRe
  */
 export function checkoutFromDatabase(odb: ObjectDatabase, options: CheckoutOptions): CheckoutResult {
   const ctx = { odb };
-  const tree = peel(ctx, options.oid, resolveRevision(ctx, options.oid), 'tree');
+  const tree = peel(ctx, options.oid, resolveRevision(ctx, options.oid), 'tree', (oid, raw) => verifyPeeled(odb, oid, raw));
   if (options.pathspecs !== undefined && options.pathspecs.length === 0) return { tree: toHex(tree.oid), files: [], skippedGitlinks: [] };
   let selection;
   try {
@@ -113,6 +119,12 @@ export function checkoutFromDatabase(odb: ObjectDatabase, options: CheckoutOptio
     })),
     skippedGitlinks,
   };
+}
+
+/** A tag or commit on the way to the tree, refused when `git fsck --strict` reports it. */
+function verifyPeeled(odb: ObjectDatabase, oid: Uint8Array, raw: RawObject): void {
+  if (raw.type === 'commit') verifyCommit(raw.data, odb.format, toHex(oid));
+  else if (raw.type === 'tag') verifyTag(raw.data, odb.format, toHex(oid));
 }
 
 /** An object missing on the way: named by the test data that lack it and the path it is for. */

@@ -12,7 +12,8 @@ import type { ObjectDatabase } from '../odb/database.js';
 import { MODE_EXECUTABLE, MODE_GITLINK, MODE_SYMLINK } from '../odb/objects/tree.js';
 import { walkTree, type WalkEntry } from '../odb/walk.js';
 import { objectHeader, toHex } from '../pack/oid.js';
-import { unsafeNameReason, unsafePathspecReason } from './path-check.js';
+import { unsafeNameReason } from '../odb/objects/names.js';
+import { unsafePathspecReason } from './path-check.js';
 
 /** One entry to write, and what is at its place now. */
 export interface Planned {
@@ -38,8 +39,10 @@ const nameDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
 export const SLASH = Buffer.from('/');
 
 /**
- * The entries of `tree` that `pathspecs` select (undefined: the whole tree), every name checked.
- * @throws UNSAFE_PATH (a hostile pathspec or tree entry), PATHSPEC_UNMATCHED, and read errors.
+ * The entries of `tree` that `pathspecs` select (undefined: the whole tree), every name checked,
+ * every tree on the way refused if `git fsck --strict` reports it.
+ * @throws UNSAFE_PATH (a hostile pathspec or tree entry), OBJECT_INVALID, PATHSPEC_UNMATCHED,
+ *         and read errors.
  */
 export function selectEntries(odb: ObjectDatabase, tree: Uint8Array, pathspecs: readonly string[] | undefined, literal: boolean): Selection {
   const specs = pathspecs ?? [];
@@ -50,6 +53,7 @@ export function selectEntries(odb: ObjectDatabase, tree: Uint8Array, pathspecs: 
   const walk = walkTree(odb, tree, specs, {
     literal,
     skipMissingSpeculative: true,
+    fsck: true,
     onEntry: (name, mode, path, duplicate) => {
       const why = duplicate ? 'appears twice in its tree' : unsafeNameReason(name, mode);
       if (why) throw new XtestPackError('UNSAFE_PATH', `tree entry ${JSON.stringify(nameDecoder.decode(name))} ${why}`, { path });

@@ -11,6 +11,7 @@ import { XtestPackError, isXtestPackError } from '../errors.js';
 import { nodeStorage } from '../fs/node-storage.js';
 import { writeFileAtomic } from '../fs/atomic.js';
 import { ObjectDatabase } from '../odb/database.js';
+import { verifyCommit } from '../odb/objects/commit.js';
 import { MODE_EXECUTABLE, MODE_GITLINK, MODE_SYMLINK, parseTree } from '../odb/objects/tree.js';
 import { packDirectoryFormat } from '../odb/open.js';
 import { Repository } from '../odb/repository.js';
@@ -123,8 +124,11 @@ export function planExport(repo: Repository, options: Pick<ExportOptions, 'rev' 
   const literal = options.literal === true;
   for (const p of options.pathspecs) parsePathspec(p, literal);
   const commit = peel(ctx, rev, resolveRevision(ctx, rev), 'commit');
+  // What checkout would refuse is not exported: the commit and each tree on the way as git
+  // fsck --strict checks them.
+  verifyCommit(odb.get(commit.oid, 'commit').data, odb.format, toHex(commit.oid));
   const tree = peel(ctx, rev, commit, 'tree');
-  const walk = walkTree(odb, tree.oid, options.pathspecs, { literal });
+  const walk = walkTree(odb, tree.oid, options.pathspecs, { literal, fsck: true });
 
   const skipped: SkippedPath[] = [];
   // A pathspec that matched nothing: not committed (if the work tree has it) or simply wrong.

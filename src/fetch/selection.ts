@@ -8,10 +8,12 @@
 import { XtestPackError } from '../errors.js';
 import { exportObjects } from '../export/export.js';
 import type { RawObject } from '../odb/database.js';
+import { verifyCommit } from '../odb/objects/commit.js';
+import { unsafeNameReason } from '../odb/objects/names.js';
 import { MODE_GITLINK } from '../odb/objects/tree.js';
 import { walkTree, type TreeReader, type WalkEntry, type WalkResult } from '../odb/walk.js';
 import { toHex } from '../pack/oid.js';
-import { unsafeEntryName } from './tree-names.js';
+import { decodeUtf8 } from '../pack/utf8.js';
 
 /** Pathspecs and how to read them. */
 export interface Selection {
@@ -33,7 +35,6 @@ export interface SelectionPlan {
 }
 
 const EMPTY_TREE: RawObject = { type: 'tree', data: new Uint8Array(0) };
-const nameDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /**
  * The trees the walk of `selection` from `tree` would read that `odb` does not hold: the next
@@ -62,18 +63,23 @@ export function missingTrees(odb: TreeReader, tree: Uint8Array, selection: Selec
  * The export of `selection` from `commit` (whose tree is `tree`), over objects `odb` holds:
  * every tree on the way must be there, blobs need not be.
  * @throws PATHSPEC_UNMATCHED (naming the pathspec), UNSAFE_PATH (a tree entry checkout would
- *         refuse: `.git`, `..`, a separator, a duplicate name...), OBJECT_MISSING for a tree.
+ *         refuse: `.git`, `..`, a separator, a duplicate name...), OBJECT_INVALID (what git fsck
+ *         --strict reports of the commit or a tree on the way), OBJECT_MISSING for a tree.
  * @example
  *   const plan = planSelection(odb, commit, tree, { pathspecs: ['fixtures'], literal: true });
  *   const wanted = [...plan.objects.values()].filter((o) => !odb.has(o.oid));
  */
 export function planSelection(odb: TreeReader, commit: Uint8Array, tree: Uint8Array, selection: Selection): SelectionPlan {
   if (selection.pathspecs.length === 0) throw new XtestPackError('USAGE', 'a fetch needs at least one pathspec');
+  // What checkout would refuse is not fetched: the commit and each tree on the way as git fsck
+  // --strict checks them, and the names checkout will not write.
+  verifyCommit(odb.get(commit, 'commit').data, odb.format, toHex(commit));
   const walk = walkTree(odb, tree, selection.pathspecs, {
     literal: selection.literal,
+    fsck: true,
     onEntry: (name, mode, path, duplicate) => {
-      const why = duplicate ? 'appears twice in its tree' : unsafeEntryName(name, mode);
-      if (why) throw new XtestPackError('UNSAFE_PATH', `tree entry ${JSON.stringify(nameDecoder.decode(name))} ${why}`, { path });
+      const why = duplicate ? 'appears twice in its tree' : unsafeNameReason(name, mode);
+      if (why) throw new XtestPackError('UNSAFE_PATH', `tree entry ${JSON.stringify(decodeUtf8(name))} ${why}`, { path });
     },
   });
   if (walk.unmatched.length > 0) {

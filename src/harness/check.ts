@@ -4,8 +4,9 @@
  * and idx hashes to its trailer, the objects are of the package's object format, the commit is
  * the one the manifest names (or another commit whose listed paths have exactly the ids the
  * manifest records: the same data), and the commit, the trees on the way and each listed path
- * are there, every object verified by its id. With `verify`, every blob below the listed paths
- * is read and verified too.
+ * are there, every object verified by its id, and the commit and every tree below the listed
+ * paths pass what checkout checks (git fsck --strict). With `verify`, every blob below the
+ * listed paths is read and verified too.
  *
  * Errors speak to whoever runs the tests of a published package (a packager): what is wrong
  * with the data they were given, and what to get instead.
@@ -13,6 +14,7 @@
 import type { Backend } from '../backend/types.js';
 import { XtestPackError, isXtestPackError } from '../errors.js';
 import { MANIFEST_NAME, type PackageManifest } from '../manifest/index.js';
+import { verifyCommit } from '../odb/objects/commit.js';
 import { MODE_GITLINK, MODE_TREE } from '../odb/objects/tree.js';
 import { resolveRevision, typeOf } from '../odb/revision.js';
 import { walkTree } from '../odb/walk.js';
@@ -45,7 +47,8 @@ export interface TestDataCheck {
  * @throws TESTDATA_UNAVAILABLE (nothing there, or no pack: the data are absent), and, the data
  *         being damaged or wrong: IDX_MISSING, PACK_MISSING, ARCHIVE_CORRUPT, CHECKSUM_MISMATCH,
  *         FORMAT_MISMATCH, TESTDATA_MISMATCH (another commit, other data), OBJECT_MISSING (the
- *         data lack a listed path), OID_MISMATCH, PACK_CORRUPT, MANIFEST_CORRUPT, IO.
+ *         data lack a listed path), OID_MISMATCH, PACK_CORRUPT, MANIFEST_CORRUPT, OBJECT_INVALID and
+ *         UNSAFE_PATH (what checkout refuses: git fsck --strict reports it), IO.
  * @example
  *   const c = checkTestDataAt('left-pad-1.3.0.xtest-pack.tar.gz', manifest, { backend });
  */
@@ -112,25 +115,30 @@ export function checkTestData(data: OpenedTestData, manifest: PackageManifest, o
     if (differs) throw mismatch(`, and ${differs.path} differs (${differs.oid} there, ${manifest.ids[differs.path]} in the package)`);
     otherCommit = dataCommit;
   }
+  verifyCommit(data.odb.get(fromHex(dataCommit)!, 'commit').data, data.odb.format, dataCommit);
   const tree = toHex(resolveRevision(ctx, `${dataCommit}:${manifest.directory}`).oid);
   let blobs = 0;
-  if (options.verify) {
-    lacking(dataCommit, () => {
-      const walk = walkTree(data.odb, fromHex(tree)!, manifest.paths, { literal: true });
-      for (const e of walk.entries) {
-        if (e.mode === MODE_GITLINK || e.mode === MODE_TREE) continue;
-        try {
-          data.odb.check(e.oid, 'blob');
-        } catch (err) {
-          throw isXtestPackError(err) && err.path === undefined ? new XtestPackError(err.code, err.reason, { file: err.file, offset: err.offset, oid: err.oid, path: e.path, cause: err }) : err;
-        }
-        blobs++;
+  // Every tree below the listed paths, as a checkout reads them (refused as it refuses them:
+  // what git fsck --strict reports); with verify, every blob too.
+  lacking(dataCommit, () => {
+    const walk = walkTree(data.odb, fromHex(tree)!, manifest.paths, { literal: true, fsck: true });
+    if (!options.verify) return [];
+    for (const e of walk.entries) {
+      if (e.mode === MODE_GITLINK || e.mode === MODE_TREE) continue;
+      try {
+        data.odb.check(e.oid, 'blob');
+      } catch (err) {
+        throw isXtestPackError(err) && err.path === undefined ? new XtestPackError(err.code, err.reason, { file: err.file, offset: err.offset, oid: err.oid, path: e.path, cause: err }) : err;
       }
-      return [];
-    });
-  }
+      blobs++;
+    }
+    return [];
+  });
   return { commit: dataCommit, otherCommit, tree, paths, blobs };
 }
+
+/** The codes that say the test data hold objects git's fsck refuses: made so upstream. */
+const HOSTILE: ReadonlySet<string> = new Set(['OBJECT_INVALID', 'UNSAFE_PATH']);
 
 /** The codes that say the test data are there but damaged or incomplete. */
 const DAMAGED: ReadonlySet<string> = new Set([
@@ -148,7 +156,9 @@ export function adviseFor(e: unknown, manifest: PackageManifest): unknown {
   if (!(e instanceof XtestPackError)) return e;
   const source = `the test data${manifest.repository ? ` of ${manifest.repository}` : ''} at commit ${manifest.commit}`;
   let advice: string | undefined;
-  if (DAMAGED.has(e.code) && !(e.code === 'MANIFEST_CORRUPT' && e.file?.endsWith(MANIFEST_NAME) && !e.file.includes(':'))) {
+  if (HOSTILE.has(e.code)) {
+    advice = `checkout refuses what the test data hold (git fsck --strict reports it too): report it to the package's authors${manifest.repository ? ` (${manifest.repository})` : ''}`;
+  } else if (DAMAGED.has(e.code) && !(e.code === 'MANIFEST_CORRUPT' && e.file?.endsWith(MANIFEST_NAME) && !e.file.includes(':'))) {
     advice = `the test data are damaged or incomplete: get ${manifest.artifact} (${source}) again`;
   } else if (e.code === 'TESTDATA_UNAVAILABLE') {
     advice = `get ${manifest.artifact} (${source})`;

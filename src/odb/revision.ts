@@ -181,9 +181,20 @@ function leadsTo(ctx: RevisionContext, oid: Uint8Array, want: 'committish' | 'tr
 
 /**
  * Peel `obj` as git's `^{type}` does: tags to what they point at, a commit to its tree when a
- * tree is wanted; `undefined` peels tags only.
+ * tree is wanted; `undefined` peels tags only. `onPeel` sees each tag and commit peeled, before
+ * it is parsed (a checkout refuses one that git's fsck reports).
+ * @throws UNKNOWN_REVISION, OBJECT_MISSING, OBJECT_INVALID (a tag whose type line is not its
+ *         object's type), object read errors, and what `onPeel` throws.
+ * @example
+ *   const tree = peel(ctx, rev, resolveRevision(ctx, rev), 'tree');
  */
-export function peel(ctx: RevisionContext, whole: string, obj: ResolvedObject, want: ObjectType | undefined): ResolvedObject {
+export function peel(
+  ctx: RevisionContext,
+  whole: string,
+  obj: ResolvedObject,
+  want: ObjectType | undefined,
+  onPeel?: (oid: Uint8Array, raw: RawObject) => void,
+): ResolvedObject {
   // An object read to learn its type is kept for the next step, not read a second time.
   let raw: RawObject | undefined = obj.type === undefined ? ctx.odb.get(obj.oid) : undefined;
   let cur: ResolvedObject = { oid: obj.oid, type: raw?.type ?? obj.type };
@@ -191,14 +202,22 @@ export function peel(ctx: RevisionContext, whole: string, obj: ResolvedObject, w
     if (cur.type === want) return cur;
     if (cur.type === 'tag') {
       if (hops > 64) throw unknown(whole, 'tag chain too long');
-      const tag = parseTag((raw ?? read(ctx, cur)).data, ctx.odb.format, toHex(cur.oid));
+      raw ??= read(ctx, cur);
+      onPeel?.(cur.oid, raw);
+      const tag = parseTag(raw.data, ctx.odb.format, toHex(cur.oid));
       raw = ctx.odb.get(tag.object);
+      // git's parse_tag: "object <id> is a commit, not a blob"; the tag cannot be parsed.
+      if (raw.type !== tag.type) {
+        throw new XtestPackError('OBJECT_INVALID', `tag points at a ${raw.type} (${toHex(tag.object)}), its type line says ${tag.type}`, { oid: toHex(cur.oid) });
+      }
       cur = { oid: tag.object.slice(), type: raw.type };
       continue;
     }
     if (want === undefined) return cur;
     if (cur.type === 'commit' && want === 'tree') {
-      const commit = parseCommit((raw ?? read(ctx, cur)).data, ctx.odb.format, toHex(cur.oid));
+      raw ??= read(ctx, cur);
+      onPeel?.(cur.oid, raw);
+      const commit = parseCommit(raw.data, ctx.odb.format, toHex(cur.oid));
       return { oid: commit.tree.slice(), type: 'tree' };
     }
     throw unknown(whole, `${toHex(obj.oid)} is a ${cur.type}, not a ${want}`);

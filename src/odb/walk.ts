@@ -7,10 +7,12 @@
  * pathspec to directories. Subtrees that no pathspec can reach are never read.
  */
 import { XtestPackError } from '../errors.js';
-import { toHex } from '../pack/oid.js';
+import { hashLength, toHex } from '../pack/oid.js';
 import type { ObjectDatabase } from './database.js';
-import { asciiNameKey, MODE_TREE, scanTree, treeEntryAt, type TreeEntry } from './objects/tree.js';
+import { asciiNameKey, MODE_TREE, scanTree, treeEntryAt, verifyTree, type TreeEntry } from './objects/tree.js';
+import type { ScannedEntry } from './objects/tree-fsck.js';
 import { hasWildcard, wildmatch } from './wildmatch.js';
+import { decodeUtf8 } from '../pack/utf8.js';
 
 export interface WalkEntry {
   /** Path from the root, '/'-separated, decoded as UTF-8 (`pathBytes` has the exact bytes). */
@@ -57,9 +59,6 @@ export function parsePathspec(text: string, literal = false): Spec {
   return { text, pattern: t, dirOnly, glob: !literal && hasWildcard(t), hits: 0 };
 }
 
-// ignoreBOM: a name may begin with U+FEFF, and that is part of the name.
-const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
-
 export interface WalkOptions {
   /** Pathspecs are literal paths: `*`, `?`, `[` are name characters (a manifest's file list). */
   literal?: boolean;
@@ -75,11 +74,19 @@ export interface WalkOptions {
    * in order, and `duplicate` says the same name came earlier in that tree.
    */
   onEntry?: (name: Uint8Array, mode: number, path: string, duplicate: boolean) => void;
+  /**
+   * Refuse every tree on the way (the whole tree, not only the entries taken) that `git fsck
+   * --strict` reports (verifyTree: UNSAFE_PATH for a name, OBJECT_INVALID for the rest), before
+   * any of its entries is taken. The checks cost nothing more than reading the tree: scanTree
+   * makes them as it goes.
+   */
+  fsck?: boolean;
 }
 
 /**
  * Walk `tree` to what `pathspecs` select (everything when there are none).
- * @throws OBJECT_MISSING, OBJECT_CORRUPT, OID_MISMATCH for trees on the way.
+ * @throws OBJECT_MISSING, OBJECT_CORRUPT, OID_MISMATCH for trees on the way; with `fsck`,
+ *         UNSAFE_PATH and OBJECT_INVALID.
  * @example
  *   const { entries, unmatched } = walkTree(odb, treeOid, ['fixtures/', 'test/*.json']);
  */
@@ -147,13 +154,28 @@ export function walkTree(odb: TreeReader, tree: Uint8Array, pathspecs: readonly 
     // anything is made of it.
     const keys = selected || globs.length > 0 ? null : wanted.get(path) ?? null;
     const candidates: TreeEntry[] = [];
-    scanTree(
-      data,
-      odb.format,
-      toHex(oid),
-      (modeStart, nameStart, nameEnd, rawMode) => candidates.push(treeEntryAt(data, odb.format, modeStart, nameStart, nameEnd, rawMode)),
-      keys ?? undefined,
-    );
+    const hex = toHex(oid);
+    let problems: number;
+    try {
+      problems = scanTree(
+        data,
+        odb.format,
+        hex,
+        (modeStart, nameStart, nameEnd, rawMode) => candidates.push(treeEntryAt(data, odb.format, modeStart, nameStart, nameEnd, rawMode)),
+        keys ?? undefined,
+      );
+    } catch (e) {
+      throw e instanceof XtestPackError && e.path === undefined ? new XtestPackError(e.code, e.reason, { oid: e.oid, path: path === '' ? '/' : `${path}/`, cause: e }) : e;
+    }
+    if (options.fsck && problems !== 0) {
+      // Where each entry lies, for the error's words: read again only on the way to refusing.
+      const all: ScannedEntry[] = [];
+      const every = () => {
+        scanTree(data, odb.format, hex, (modeStart, nameStart, nameEnd, mode) => all.push({ modeStart, nameStart, nameEnd, mode }));
+        return all;
+      };
+      verifyTree(data, every, problems, hashLength(odb.format), hex, path);
+    }
     for (const e of candidates) {
       const name = decodeName(e.name);
       const childPath = path === '' ? name : `${path}/${name}`;
@@ -198,8 +220,8 @@ const NONE: readonly Spec[] = [];
 
 /** A name's UTF-8 as a string; plain ASCII (nearly every name) without the decoder's call cost. */
 function decodeName(b: Uint8Array): string {
-  if (b.length > 255) return decoder.decode(b);
-  for (let i = 0; i < b.length; i++) if (b[i]! >= 0x80) return decoder.decode(b);
+  if (b.length > 255) return decodeUtf8(b);
+  for (let i = 0; i < b.length; i++) if (b[i]! >= 0x80) return decodeUtf8(b);
   return String.fromCharCode.apply(null, b as unknown as number[]);
 }
 

@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { unsafeNameReason, unsafePathspecReason } from '../../src/checkout/path-check.js';
+import { unsafeNameReason } from '../../src/odb/objects/names.js';
+import { unsafePathspecReason } from '../../src/checkout/path-check.js';
 import { git, gitRaw } from '../support/git.js';
 import { scratchDir } from '../support/repos.js';
 

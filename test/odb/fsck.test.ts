@@ -1,25 +1,28 @@
-// checkTree, checkCommit and checkTag (src/odb/objects) against git's own fsck: trees and
-// commits written with `git hash-object --literally` / `git mktree --missing` are checked by
-// `git fsck`, tags by `git mktag` (git's strict fsck of a tag), and the message ids git prints
-// (`error in tree <id>: duplicateEntries: ...`) are compared with what the functions return.
-// Only ids the functions know are compared (checkTree covers names, modes and order; git also
-// checks .gitmodules and more), so a missing report of a known id, or a report git does not
-// make, fails.
+// checkTree, scanTree's fsck bits, checkCommit and checkTag (src/odb/objects) against git's own
+// fsck: trees and commits written with `git hash-object --literally` / `git mktree --missing`
+// are checked by `git fsck --strict`, tags by `git mktag` (git's strict fsck of a tag), and the
+// message ids git prints (`error in tree <id>: duplicateEntries: ...`, warnings too) are
+// compared with what the functions return. Only ids the functions know are compared (checkTree
+// covers names, modes and order; git also checks .gitmodules contents and more), so a missing
+// report of a known id, or a report git does not make, fails.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { checkCommit, checkIdent, type CommitProblem } from '../../src/odb/objects/commit.js';
 import { checkTag, type TagProblem } from '../../src/odb/objects/tag.js';
-import { checkTree, parseTree, type TreeProblem } from '../../src/odb/objects/tree.js';
+import { checkTree, parseTree, scanTree, treeProblemNames } from '../../src/odb/objects/tree.js';
+import { TREE_PROBLEMS } from '../../src/odb/objects/tree-fsck.js';
 import { fromHex } from '../../src/pack/oid.js';
+import { gitKnows } from '../support/fsck-oracle.js';
 import { git, gitRaw, tempDir } from '../support/git.js';
 
 const t = tempDir('xtest-pack-fsck-');
 after(() => t.cleanup());
 
-const TREE_IDS: readonly TreeProblem[] = ['nullSha1', 'fullPathname', 'emptyName', 'hasDot', 'hasDotdot', 'hasDotgit', 'zeroPaddedFilemode', 'badFilemode', 'duplicateEntries', 'treeNotSorted'];
-const IDENT_IDS = ['missingNameBeforeEmail', 'missingEmail', 'badName', 'missingSpaceBeforeEmail', 'badEmail', 'missingSpaceBeforeDate', 'badDate', 'zeroPaddedDate', 'badTimezone'];
-const COMMIT_IDS: readonly string[] = ['missingTree', 'badTreeSha1', 'badParentSha1', 'missingAuthor', 'missingCommitter', 'multipleAuthors', ...IDENT_IDS];
+/** The tree ids compared: those the functions know and the git here reports. */
+const TREE_IDS: readonly string[] = TREE_PROBLEMS.filter(gitKnows);
+const IDENT_IDS = ['missingNameBeforeEmail', 'missingEmail', 'badName', 'missingSpaceBeforeEmail', 'badEmail', 'missingSpaceBeforeDate', 'badDate', 'zeroPaddedDate', 'badDateOverflow', 'badTimezone'];
+const COMMIT_IDS: readonly string[] = ['nulInHeader', 'unterminatedHeader', 'missingTree', 'badTreeSha1', 'badParentSha1', 'missingAuthor', 'missingCommitter', 'multipleAuthors', 'nulInCommit', ...IDENT_IDS];
 const TAG_IDS: readonly string[] = ['missingObject', 'badObjectSha1', 'missingTypeEntry', 'badType', 'missingTagEntry', 'missingTaggerEntry', ...IDENT_IDS];
 
 /** One repository holding every crafted object, and the real objects they point at. */
@@ -43,7 +46,7 @@ function treeBytes(rows: [string, string, string][]): Buffer {
 
 /** Run git fsck once; per object id, the message ids reported (and whether git could parse it). */
 function fsckReports(): Map<string, string[]> {
-  const r = gitRaw(['fsck', '--no-dangling', '--no-progress'], { cwd: repo });
+  const r = gitRaw(['fsck', '--strict', '--no-dangling', '--no-progress'], { cwd: repo });
   const out = new Map<string, string[]>();
   for (const line of `${r.stdout.toString('utf8')}\n${r.stderr}`.split('\n')) {
     let m = /^(?:error|warning) in (?:tree|commit|tag) ([0-9a-f]{40}): (\w+): /.exec(line);
@@ -72,7 +75,20 @@ const TREE_CASES: TreeCase[] = [
   { name: 'a file and a directory of the same name, not adjacent', rows: [['100644', 'a', blob], ['100644', 'a.b', blob], ['40000', 'a', tb]] },
   { name: 'a zero-padded mode', rows: [['040000', 'a', tb], ['100644', 'b', blob]] },
   { name: 'a bad mode', rows: [['100600', 'a', blob]] },
-  { name: 'mode 100664 (accepted unless strict)', rows: [['100664', 'a', blob]] },
+  { name: 'mode 100664 (badFilemode under --strict)', rows: [['100664', 'a', blob]] },
+  { name: 'mode 0 (zero-padded and bad)', rows: [['0', 'a', blob]] },
+  { name: 'mode 140000 (a socket)', rows: [['140000', 'a', blob]] },
+  { name: 'modes of the right type with other bits (100000, 160755, 40755)', rows: [['100000', 'a', blob], ['160755', 'b', commit], ['40755', 'c', tb]] },
+  { name: "git's own example of non-adjacent duplicates: foo, foo.bar, foo.bar.baz, foo.bar/, foo/", rows: [['100644', 'foo', blob], ['100644', 'foo.bar', blob], ['100644', 'foo.bar.baz', blob], ['40000', 'foo.bar', tb], ['40000', 'foo', tb]] },
+  { name: 'a file and a directory sorting apart by a byte above /', rows: [['100644', 'a', blob], ['100644', 'a0', blob], ['40000', 'a', tb]] },
+  { name: "'.git' after a backslash (NTFS)", rows: [['100644', 'x\\.git', blob]] },
+  { name: "'.gitmodules' as a symlink", rows: [['120000', '.gitmodules', blob]] },
+  { name: "'GITMOD~1' as a symlink", rows: [['120000', 'GITMOD~1', blob]] },
+  { name: "'x\\.gitmodules' as a symlink (NTFS)", rows: [['120000', 'x\\.gitmodules', blob]] },
+  { name: "'.gitattributes', '.gitignore', '.mailmap' as symlinks (warnings)", rows: [['120000', '.gitattributes', blob], ['120000', '.gitignore', blob], ['120000', '.mailmap', blob]] },
+  { name: "'.gitattributes' and '.gitignore' as files", rows: [['100644', '.gitattributes', blob], ['100644', '.gitignore', blob]] },
+  { name: 'a 4097-byte name (largePathname, git 2.41+)', rows: [['100644', 'n'.repeat(4097), blob]] },
+  { name: 'a 4096-byte name', rows: [['100644', 'n'.repeat(4096), blob]] },
   { name: 'a null id', rows: [['100644', 'a', '0'.repeat(40)]] },
   { name: 'a name with a slash', rows: [['100644', 'a/b', blob]] },
   { name: "'.'", rows: [['40000', '.', tb]] },
@@ -117,6 +133,15 @@ const COMMIT_CASES: [string, string, CommitProblem[]?][] = [
   ['no tree line', `${A}${C}\nmsg\n`, ['missingTree']],
   ['a bad tree id', `tree 1234\n${A}${C}\nmsg\n`, ['badTreeSha1']],
   ['a bad parent id', `${COMMIT_HEAD}parent xyz\n${A}${C}\nmsg\n`, ['badParentSha1']],
+  ['a NUL in a header', `${COMMIT_HEAD}${A.slice(0, -1)}\0\n${C}\nmsg\n`],
+  ['headers without their last LF', `${COMMIT_HEAD}${A}${C.slice(0, -1)}`],
+  ['no message, headers ending in LF', `${COMMIT_HEAD}${A}${C}`],
+  ['a NUL in the message', `${COMMIT_HEAD}${A}${C}\nm\0sg\n`],
+  ['a date past 2^63', `${COMMIT_HEAD}${ident('author', 'A U Thor <a@example.com> 9223372036854775808 +0000')}${C}\nmsg\n`],
+  ['a date of 2^63 - 1', `${COMMIT_HEAD}${ident('author', 'A U Thor <a@example.com> 9223372036854775807 +0000')}${C}\nmsg\n`],
+  ['a continuation line after the author', `${COMMIT_HEAD}${A} more\n${C}\nmsg\n`],
+  ['an upper-case tree id', `tree ${emptyTree.toUpperCase()}\n${A}${C}\nmsg\n`],
+  ['extra headers, gpgsig', `${COMMIT_HEAD}${A}${C}encoding ISO-8859-1\nx-other v\ngpgsig -----BEGIN-----\n abc\n -----END-----\n\nmsg\n`],
 ];
 
 /** [name, tag text (without the object line's id filled in), expected problem ids]. mktag checks them. */
@@ -152,8 +177,10 @@ describe('checkTree agrees with git fsck', () => {
     test(name, () => {
       const id = mktreeIds[i]!;
       const gitIds = (reports.get(id) ?? []).filter((x) => (TREE_IDS as readonly string[]).includes(x));
-      const ours = checkTree(parseTree(git(['cat-file', 'tree', id], { cwd: repo }), 'sha1'));
+      const data = git(['cat-file', 'tree', id], { cwd: repo });
+      const ours = checkTree(parseTree(data, 'sha1')).filter((x) => TREE_IDS.includes(x));
       assert.deepEqual([...ours].sort(), [...new Set(gitIds)].sort(), `git fsck reports ${JSON.stringify(reports.get(id) ?? [])}`);
+      assert.deepEqual(treeProblemNames(scanTree(data, 'sha1', id, () => {})).filter((x) => TREE_IDS.includes(x)).sort(), [...ours].sort(), 'scanTree');
     });
   });
   TREE_CASES.forEach((c, i) => {
@@ -161,8 +188,10 @@ describe('checkTree agrees with git fsck', () => {
       const id = ids[i]!;
       const gitIds = (reports.get(id) ?? []).filter((x) => (TREE_IDS as readonly string[]).includes(x) || x === 'UNPARSEABLE');
       assert.ok(!gitIds.includes('UNPARSEABLE'), 'git parses the tree (a check of the case)');
-      const ours = checkTree(parseTree(treeBytes(c.rows), 'sha1'));
+      const data = treeBytes(c.rows);
+      const ours = checkTree(parseTree(data, 'sha1')).filter((x) => TREE_IDS.includes(x));
       assert.deepEqual([...ours].sort(), [...new Set(gitIds)].sort(), `git fsck reports ${JSON.stringify(reports.get(id) ?? [])}`);
+      assert.deepEqual(treeProblemNames(scanTree(data, 'sha1', id, () => {})).filter((x) => TREE_IDS.includes(x)).sort(), [...ours].sort(), 'scanTree');
     });
   });
 

@@ -13,7 +13,7 @@ import { XtestPackError } from '../../src/errors.js';
 import { checkCommit, checkIdent, parseCommit, serializeCommit } from '../../src/odb/objects/commit.js';
 import { parseHeaders, serializeHeaders, type Header } from '../../src/odb/objects/headers.js';
 import { checkTag, parseTag, serializeTag } from '../../src/odb/objects/tag.js';
-import { canonMode, checkTree, compareTreeEntries, parseTree, serializeTree, type TreeEntry } from '../../src/odb/objects/tree.js';
+import { canonMode, checkTree, compareTreeEntries, parseTree, scanTree, serializeTree, treeProblemNames, type TreeEntry } from '../../src/odb/objects/tree.js';
 import { hashLength, objectHeader, toHex, type ObjectFormat, type ObjectType } from '../../src/pack/oid.js';
 import { git, tempDir } from '../support/git.js';
 
@@ -137,6 +137,30 @@ describe('trees', () => {
     );
   });
 
+  test('hostile trees: the fsck bits scanTree gathers in its one pass are what checkTree says of the entries', T, () => {
+    const enc = new TextEncoder();
+    const name = fc.oneof(
+      fc.constantFrom('a', 'a.b', 'a0', 'b', '.', '..', '.git', '.GIT.', 'git~1', 'x\\.git', 'a/b', '.gitmodules', 'GITMOD~1', '.gitattributes', '.mailmap', '.gitignore', '.g\u200cit', '\u200c.git', '.\u200egit', 'GIT~1', 'Git~1. ', 'gitx~1', '.gIt', '.gitx', 'caf\u00e9').map((x) => enc.encode(x)),
+      bytesWithout([0], { minLength: 1, maxLength: 6 }),
+      fc.constant(enc.encode('n'.repeat(4097))),
+    );
+    const entry = fc.record({
+      modeText: fc.constantFrom('100644', '100755', '120000', '40000', '160000', '100664', '040000', '0', '100600', '140000'),
+      name,
+      oid: fc.oneof(oidArb('sha1'), fc.constant(new Uint8Array(20))),
+    });
+    fc.assert(
+      fc.property(fc.array(entry, { maxLength: 8 }), fc.boolean(), (raw, sort) => {
+        const entries = raw.map((e) => ({ ...e, mode: canonMode(parseInt(e.modeText, 8)) }));
+        if (sort) entries.sort(compareTreeEntries);
+        const data = serializeTree(entries);
+        const bits = scanTree(data, 'sha1', undefined, () => {});
+        assert.deepEqual(treeProblemNames(bits), checkTree(parseTree(data, 'sha1')));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   test('damaged trees: parseTree gives what a byte-by-byte reader gives, or OBJECT_CORRUPT at the byte where it stops', T, () => {
     /** The reference: tree-walk.c's decode_tree_entry, one byte at a time. */
     const reference = (data: Uint8Array, h: number): { entries: [string, string, string][] } | { error: string } => {
@@ -189,7 +213,7 @@ describe('trees', () => {
           assert.equal(e.code, 'OBJECT_CORRUPT');
           assert.equal(e.oid, 'ab12');
           assert.ok('error' in want, `refused what the reference parses: ${e.message}`);
-          assert.equal(e.reason, `tree: ${want.error}`);
+          assert.equal(e.reason, `badTree: cannot be parsed as a tree: ${want.error}`);
         }
       }),
       { numRuns: 400 },
@@ -315,7 +339,11 @@ function checkCommitProperty(format: ObjectFormat, c: GenCommit): void {
     assert.ok(sameBytes(h.value, headers[i]!.value), `header ${h.key}`);
   });
   assert.deepEqual(serializeCommit(parsed), data, 'parse then serialize gives back the bytes');
-  assert.deepEqual(checkCommit(data, format), [], 'a well-formed commit has no fsck problems');
+  // git's fsck: a NUL before the blank line is nulInHeader (fatal), one in the message nulInCommit.
+  const blank = Buffer.from(data).indexOf('\n\n');
+  const nul = data.indexOf(0);
+  const fsck = nul < 0 ? [] : blank < 0 || nul < blank ? ['nulInHeader'] : ['nulInCommit'];
+  assert.deepEqual(checkCommit(data, format), fsck, 'a well-formed commit has no fsck problems but a NUL');
   assert.deepEqual(checkIdent(identBytes(c.author)), []);
   assert.equal(gitId('commit', data, format), ourId('commit', data, format), 'git hash-object -t commit');
 }

@@ -1,10 +1,11 @@
 // Writing through a symbolic link: the classic escape of a checkout (git's CVE-2021-21300
 // family and the "symlink then file below it" trees its fsck and has_symlink_leading_path
 // guard against). A single tree cannot hold both a symlink `link` and files below `link/`
-// except by naming two entries `link` (or a name with a '/'): refused as duplicate paths. A
-// symlink already in the output directory (put there by anyone, or by an earlier checkout)
-// on the way to a file: refused, nothing written through it, with or without --force. A
-// symlink where a file goes is replaced (with --force), never written through.
+// except by naming two entries `link` (git fsck: duplicateEntries, OBJECT_INVALID) or a name
+// with a '/' (fullPathname, UNSAFE_PATH). A symlink already in the output directory (put there
+// by anyone, or by an earlier checkout) on the way to a file: refused, nothing written through
+// it, with or without --force. A symlink where a file goes is replaced (with --force), never
+// written through.
 import assert from 'node:assert/strict';
 import { linkSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,17 +15,17 @@ import { assertFile, assertRefused, assertSymlink, hostile } from '../support/ch
 
 describe('a symlink created by the checkout, then a write through it', () => {
   test("'link' -> '..' then a tree 'link' holding x (git's order)", () => {
-    assertRefused([{ name: 'link', link: '..' }, { name: 'link', children: [{ name: 'x', content: 'through\n' }] }], ['"link"']);
+    assertRefused([{ name: 'link', link: '..' }, { name: 'link', children: [{ name: 'x', content: 'through\n' }] }], ['"link"', 'duplicateEntries'], { code: 'OBJECT_INVALID' });
   });
 
   test("the tree 'link' first, then the symlink 'link' -> '..'", () => {
-    assertRefused([{ name: 'link', children: [{ name: 'x', content: 'through\n' }] }, { name: 'link', link: '..' }], ['"link"'], { cli: false });
+    assertRefused([{ name: 'link', children: [{ name: 'x', content: 'through\n' }] }, { name: 'link', link: '..' }], ['"link"', 'duplicateEntries'], { cli: false, asGiven: true, code: 'OBJECT_INVALID' });
   });
 
   test('a symlink to an absolute directory elsewhere, and a tree of the same name', () => {
     const a = arena();
     const h = hostile([{ name: 'esc', link: a.elsewhere }, { name: 'esc', children: [{ name: 'e.txt', content: 'overwritten\n' }] }], 'sha1', a);
-    expectRefusal(a, { objects: a.packs, oid: h.commit.hex, force: true }, 'UNSAFE_PATH', ['"esc"']);
+    expectRefusal(a, { objects: a.packs, oid: h.commit.hex, force: true }, 'OBJECT_INVALID', ['"esc"', 'duplicateEntries']);
     assert.equal(readFileSync(join(a.elsewhere, 'e.txt'), 'utf8'), 'elsewhere\n');
   });
 
@@ -33,12 +34,12 @@ describe('a symlink created by the checkout, then a write through it', () => {
   });
 
   test('duplicate file names: two blobs, a blob and a symlink', () => {
-    assertRefused([{ name: 'a', content: 'first\n' }, { name: 'a', content: 'second\n' }], ['"a"'], { cli: false });
-    assertRefused([{ name: 'a', content: 'first\n' }, { name: 'a', link: '/etc/passwd' }], ['"a"'], { cli: false });
+    assertRefused([{ name: 'a', content: 'first\n' }, { name: 'a', content: 'second\n' }], ['"a"', 'duplicateEntries'], { cli: false, code: 'OBJECT_INVALID' });
+    assertRefused([{ name: 'a', content: 'first\n' }, { name: 'a', link: '/etc/passwd' }], ['"a"', 'duplicateEntries'], { cli: false, code: 'OBJECT_INVALID' });
   });
 
   test('duplicate directory names: two trees d (git fsck: duplicateEntries) are not merged', () => {
-    assertRefused([{ name: 'd', children: [{ name: 'f', content: '1' }] }, { name: 'd', children: [{ name: 'g', content: '2' }] }], ['"d'], { cli: false });
+    assertRefused([{ name: 'd', children: [{ name: 'f', content: '1' }] }, { name: 'd', children: [{ name: 'g', content: '2' }] }], ['"d', 'duplicateEntries'], { cli: false, code: 'OBJECT_INVALID' });
   });
 });
 
@@ -79,7 +80,7 @@ describe('a symlink already in the output directory', () => {
     const a = arena();
     symlinkSync('../../elsewhere/e.txt', join(a.out, 'target.txt'));
     const h = hostile([{ name: 'target.txt', content: 'new content\n' }, { name: 'link', content: 'not a link any more\n' }, { name: 'dangling', content: 'was dangling\n' }], 'sha1', a);
-    expectRefusal(a, { objects: a.packs, oid: h.commit.hex }, 'CHECKOUT_CONFLICT', ['target.txt']);
+    expectRefusal(a, { objects: a.packs, oid: h.commit.hex, pathspecs: ['target.txt'] }, 'CHECKOUT_CONFLICT', ['target.txt']);
     const r = runCheckout({ objects: a.packs, oid: h.commit.hex, out: a.out, force: true });
     assert.deepEqual(r.files.map((f) => f.state), ['written', 'written', 'written']);
     assertFile(a.out, 'target.txt', 'new content\n');

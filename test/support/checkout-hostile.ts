@@ -6,6 +6,7 @@ import { existsSync, lstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { getBackend } from '../../src/backend/index.js';
 import type { CheckoutResult } from '../../src/checkout/checkout.js';
+import type { XtestPackError } from '../../src/errors.js';
 import type { ObjectFormat } from '../../src/pack/oid.js';
 import { arena, expectRefusal, runCheckout, type Arena } from './checkout-fs.js';
 import { handTree, writeHandPack, type HandTree, type Node } from './checkout-objects.js';
@@ -14,10 +15,13 @@ export interface Hostile extends HandTree {
   readonly arena: Arena;
 }
 
-/** An arena whose pack directory holds the tree of `nodes` (and its commit). */
-export function hostile(nodes: readonly Node[], format: ObjectFormat = 'sha1', into?: Arena): Hostile {
+/**
+ * An arena whose pack directory holds the tree of `nodes` (and its commit); each tree's entries
+ * in git's order unless `asGiven`.
+ */
+export function hostile(nodes: readonly Node[], format: ObjectFormat = 'sha1', into?: Arena, { asGiven = false }: { asGiven?: boolean } = {}): Hostile {
   const a = into ?? arena('xtest-pack-hostile-');
-  const t = handTree(format, nodes);
+  const t = handTree(format, nodes, { asGiven });
   writeHandPack(a.packs, t.objects, getBackend(), format);
   return { ...t, arena: a };
 }
@@ -29,11 +33,11 @@ export function hostile(nodes: readonly Node[], format: ObjectFormat = 'sha1', i
 export function assertRefused(
   nodes: readonly Node[],
   mentions: readonly string[],
-  options: { code?: string; format?: ObjectFormat; pathspecs?: string[]; force?: boolean; by?: 'commit' | 'tree'; cli?: boolean } = {},
-): void {
-  const h = hostile(nodes, options.format ?? 'sha1');
+  options: { code?: string; format?: ObjectFormat; pathspecs?: string[]; force?: boolean; by?: 'commit' | 'tree'; cli?: boolean; asGiven?: boolean } = {},
+): XtestPackError {
+  const h = hostile(nodes, options.format ?? 'sha1', undefined, { asGiven: options.asGiven ?? false });
   const oid = options.by === 'tree' ? h.tree.hex : h.commit.hex;
-  expectRefusal(
+  return expectRefusal(
     h.arena,
     { objects: h.arena.packs, oid, ...(options.pathspecs ? { pathspecs: options.pathspecs } : {}), ...(options.force ? { force: true } : {}) },
     options.code ?? 'UNSAFE_PATH',

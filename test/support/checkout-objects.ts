@@ -70,8 +70,18 @@ export interface HandTree {
   readonly commit: HandObject;
 }
 
-/** The objects of a tree of `nodes` (written exactly in the order given) and a commit of it. */
-export function handTree(format: ObjectFormat, nodes: readonly Node[]): HandTree {
+/** git's tree order (base_name_compare): bytes, a directory's name as if it ended in '/'. */
+export function gitOrder(entries: readonly HandEntry[]): HandEntry[] {
+  const key = (e: HandEntry) => Buffer.concat([Buffer.from(bytesOf(e.name)), Buffer.from(e.mode === '40000' ? '/' : '')]);
+  return entries.map((e) => ({ e, k: key(e) })).sort((a, b) => Buffer.compare(a.k, b.k)).map((x) => x.e);
+}
+
+/**
+ * The objects of a tree of `nodes` and a commit of it. Each tree's entries are put in git's
+ * order (a stable sort: names given twice stay as given), so that a tree is hostile only in
+ * what a test means it to be; `asGiven` writes them exactly in the order given.
+ */
+export function handTree(format: ObjectFormat, nodes: readonly Node[], { asGiven = false }: { asGiven?: boolean } = {}): HandTree {
   const objects = new Map<string, HandObject>();
   const add = (o: HandObject) => {
     if (!objects.has(o.hex)) objects.set(o.hex, o);
@@ -84,7 +94,7 @@ export function handTree(format: ObjectFormat, nodes: readonly Node[]): HandTree
       if ('gitlink' in n) return { mode: '160000', name: n.name, oid: Buffer.from(n.gitlink, 'hex') };
       return { mode: n.mode ?? (n.exec ? '100755' : '100644'), name: n.name, oid: add(makeObject(format, 'blob', n.content)).oid };
     });
-    return add(makeTree(format, entries));
+    return add(makeTree(format, asGiven ? entries : gitOrder(entries)));
   };
   const tree = build(nodes);
   const commit = add(makeCommit(format, tree));

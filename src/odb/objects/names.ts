@@ -4,6 +4,7 @@
  * data streams after ':') and `is_hfs_dotgit` (utf8.c: code points HFS+ ignores, any case).
  * Both are applied everywhere, whatever the platform, as git's fsck does.
  */
+import { decodeUtf8 } from '../../pack/utf8.js';
 
 /** Code points HFS+ ignores when comparing names (git's `next_hfs_char`). */
 function hfsIgnorable(cp: number): boolean {
@@ -105,11 +106,57 @@ const GIT_READ_FILES: readonly (readonly [string, string])[] = [
 ];
 
 /**
+ * Which of `.gitmodules`, `.gitattributes`, `.gitignore` and `.mailmap` `name` is, in any
+ * spelling NTFS or HFS+ would honour (git's `is_ntfs_dotgitmodules`, `is_hfs_dotgitmodules` and
+ * friends), or undefined.
+ * @example
+ *   dotGitFileKind('GITMOD~1') === 'gitmodules'
+ */
+export function dotGitFileKind(name: string): 'gitmodules' | 'gitattributes' | 'gitignore' | 'mailmap' | undefined {
+  for (const [dot, short] of GIT_READ_FILES) {
+    if (isNtfsDotGeneric(name, dot, short) || isHfsDot(name, dot)) return dot as 'gitmodules' | 'gitattributes' | 'gitignore' | 'mailmap';
+  }
+  return undefined;
+}
+
+/** git's `is_ntfs_dotgitmodules`. */
+export function isNtfsDotGitmodules(name: string): boolean {
+  return isNtfsDotGeneric(name, 'gitmodules', 'gi7eba');
+}
+
+/**
  * True when `name` is `.gitmodules`, `.gitattributes`, `.gitignore` or `.mailmap` in any
- * spelling NTFS or HFS+ would honour (git's `is_ntfs_dotgitmodules` and friends).
+ * spelling NTFS or HFS+ would honour.
  * @example
  *   isDotGitFileLike('GITMOD~1') === true
  */
 export function isDotGitFileLike(name: string): boolean {
-  return GIT_READ_FILES.some(([dot, short]) => isNtfsDotGeneric(name, dot, short) || isHfsDot(name, dot));
+  return dotGitFileKind(name) !== undefined;
+}
+
+/**
+ * Why the tree entry name `name` (of mode `mode`) must not be written, or undefined when it
+ * may: the rules of git's `verify_path` (read-cache.c) and fsck, with the NTFS and HFS+
+ * protections on everywhere (CVE-2014-9390), plus the files git refuses as symbolic links
+ * (CVE-2018-11235). Checkout refuses such an entry before anything touches the disk, and fetch
+ * before it asks for a blob.
+ * @example
+ *   unsafeNameReason(encodeUtf8('..'), 0o100644) // "is '..'"
+ */
+export function unsafeNameReason(name: Uint8Array, mode: number): string | undefined {
+  if (name.length === 0) return 'is empty';
+  for (const c of name) {
+    if (c === 0x2f) return "contains '/'";
+    if (c === 0x5c) return "contains '\\' (a directory separator on Windows)";
+    if (c === 0) return 'contains NUL';
+  }
+  const s = decodeUtf8(name); // a leading U+FEFF stays: it is part of the name
+  if (s === '.') return "is '.'";
+  if (s === '..') return "is '..'";
+  // Malformed UTF-8 ends the name for git's HFS+ check: judge the part before it too.
+  const valid = s.includes('\ufffd') ? s.slice(0, s.indexOf('\ufffd')) : s;
+  if (isDotGitLike(s) || (valid !== s && isDotGitLike(valid))) return "is '.git' or a name a file system may take for it";
+  // git refuses these as symbolic links: git itself reads them from the work tree.
+  if (mode === 0o120000 && (isDotGitFileLike(s) || (valid !== s && isDotGitFileLike(valid)))) return `is ${JSON.stringify(s)}, a file git reads, as a symbolic link`;
+  return undefined;
 }

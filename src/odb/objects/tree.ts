@@ -9,9 +9,22 @@
  */
 import { XtestPackError } from '../../errors.js';
 import { hashLength, type ObjectFormat, type ObjectType } from '../../pack/oid.js';
-import { isDotGitLike } from './names.js';
-import { latin1 } from './headers.js';
-import { bytesEqual } from '../../pack/bytes.js';
+import {
+  isDirMode,
+  isGitMode,
+  isNullOid,
+  nameMayBeSpecial,
+  nameProblems,
+  P_BAD_FILEMODE,
+  P_EMPTY_NAME,
+  P_NULL_SHA1,
+  P_ZERO_PADDED,
+  treeProblemNames,
+  verifyOrdered,
+  type TreeProblem,
+} from './tree-fsck.js';
+
+export { treeProblemNames, verifyTree, type TreeProblem } from './tree-fsck.js';
 
 export const MODE_TREE = 0o040000;
 export const MODE_BLOB = 0o100644;
@@ -69,7 +82,10 @@ export function parseTree(data: Uint8Array, format: ObjectFormat, oidHex?: strin
  * hash-length bytes after the NUL at `nameEnd`. For walks that need a few entries of large trees
  * (treeEntryAt makes the entry of one): with `only`, every entry is still checked, but only
  * those whose name's key (asciiNameKey) is in `only` are visited.
- * @throws OBJECT_CORRUPT on a malformed mode, an empty name, or a truncated entry.
+ * @returns what `git fsck --strict` would report of the tree, as bits (0 for a tree git
+ *          writes; treeProblemNames names them, verifyTree refuses them): the checks of
+ *          tree-fsck.ts, made in the same pass.
+ * @throws OBJECT_CORRUPT (git's badTree) on a malformed mode, an empty name, or a truncated entry.
  * @example
  *   scanTree(data, 'sha1', hex, (m, n, e) => names.push(data.subarray(n, e)));
  */
@@ -79,8 +95,13 @@ export function scanTree(
   oidHex: string | undefined,
   visit: (modeStart: number, nameStart: number, nameEnd: number, mode: number) => void,
   only?: ReadonlySet<number>,
-): void {
+): number {
   const h = hashLength(format);
+  let problems = 0;
+  let prevStart = -1;
+  let prevEnd = -1;
+  let prevDir = false;
+  const candidates: Parameters<typeof verifyOrdered>[8] = [];
   let p = 0;
   while (p < data.length) {
     // indexOf: native scans, not byte loops (trees on the way of a checkout are large). Anything
@@ -93,12 +114,40 @@ export function scanTree(
       if (c < 0 || c > 7) treeFault(data, p, h, oidHex);
       mode = mode * 8 + c;
     }
-    const nul = data.indexOf(0, sp + 1);
-    if (nul <= sp + 1 || data.length - nul - 1 < h) treeFault(data, p, h, oidHex);
+    const nameStart = sp + 1;
+    // The name's end, found by hand (names are short): on the way, a '/' or '\\' is noted for fsck.
+    let nul = nameStart;
+    let separator = false;
+    for (const end = data.length; nul < end; nul++) {
+      const c = data[nul]!;
+      if (c === 0) break;
+      if (c === 0x2f || c === 0x5c) separator = true;
+    }
+    if (nul === nameStart || data.length - nul - 1 < h) treeFault(data, p, h, oidHex);
+    // fsck, cheapest first: most entries of most trees pass each test at its first comparison.
+    if (data[p] === 0x30) problems |= P_ZERO_PADDED;
+    if (!isGitMode(mode)) problems |= P_BAD_FILEMODE;
+    if (data[nul + 1] === 0 && isNullOid(data, nul + 1, h)) problems |= P_NULL_SHA1;
+    if (separator || nameMayBeSpecial(data, nameStart, nul - nameStart, mode)) problems |= nameProblems(data, nameStart, nul, mode);
+    const dir = (mode & 0o170000) === 0o040000;
+    if (prevStart >= 0) {
+      // Names in order differ at a byte within both, the earlier one's lower: verifyOrdered
+      // stops there too. Anything else (a name a prefix of the other) is left to it.
+      let i = 0;
+      const n = Math.min(prevEnd - prevStart, nul - nameStart);
+      while (i < n && data[prevStart + i] === data[nameStart + i]) i++;
+      if (i === n || data[prevStart + i]! > data[nameStart + i]!) {
+        problems |= verifyOrdered(data, prevStart, prevEnd, prevDir, data, nameStart, nul, dir, candidates);
+      }
+    }
+    prevStart = nameStart;
+    prevEnd = nul;
+    prevDir = dir;
     // asciiNameKey of the name's bytes: most entries of a large tree end here.
-    if (only === undefined || only.has((nul - sp - 1) * 65536 + data[sp + 1]! * 256 + data[nul - 1]!)) visit(p, sp + 1, nul, mode);
+    if (only === undefined || only.has((nul - sp - 1) * 65536 + data[nameStart]! * 256 + data[nul - 1]!)) visit(p, nameStart, nul, mode);
     p = nul + 1 + h;
   }
+  return problems;
 }
 
 /**
@@ -125,7 +174,7 @@ export function treeEntryAt(data: Uint8Array, format: ObjectFormat, modeStart: n
  */
 function treeFault(data: Uint8Array, p: number, h: number, oidHex: string | undefined): never {
   const fail = (what: string): never => {
-    throw new XtestPackError('OBJECT_CORRUPT', `tree: ${what} at byte ${p}`, { oid: oidHex });
+    throw new XtestPackError('OBJECT_CORRUPT', `badTree: cannot be parsed as a tree: ${what} at byte ${p}`, { oid: oidHex });
   };
   const modeStart = p;
   for (;;) {
@@ -186,50 +235,26 @@ export function compareTreeEntries(a: Pick<TreeEntry, 'name' | 'mode'>, b: Pick<
   return ac - bc;
 }
 
-/** Which fsck problems `checkTree` reports, by git's fsck message ids. */
-export type TreeProblem =
-  | 'nullSha1'
-  | 'fullPathname'
-  | 'emptyName'
-  | 'hasDot'
-  | 'hasDotdot'
-  | 'hasDotgit'
-  | 'zeroPaddedFilemode'
-  | 'badFilemode'
-  | 'duplicateEntries'
-  | 'treeNotSorted';
-
 /**
- * What `git fsck` would say of a tree's entries (the subset about names, modes and order).
+ * What `git fsck --strict` would say of a tree's entries (the subset about names, modes and
+ * order): the checks scanTree makes of bytes, over entries (which can also hold an empty name).
  * @example
  *   checkTree(parseTree(data, 'sha1')) // [] for a tree git writes
  */
 export function checkTree(entries: readonly TreeEntry[]): TreeProblem[] {
-  const problems = new Set<TreeProblem>();
+  let problems = 0;
+  const candidates: Parameters<typeof verifyOrdered>[8] = [];
   let prev: TreeEntry | undefined;
-  // Duplicates need not be adjacent: "a", "a.b", "a/" is git's order.
-  const names = new Set<string>();
+  let prevRaw = 0;
   for (const e of entries) {
-    if (e.oid.every((b) => b === 0)) problems.add('nullSha1');
-    const n = e.name;
-    if (n.includes(0x2f)) problems.add('fullPathname');
-    if (n.length === 0) problems.add('emptyName');
-    const s = latin1(n);
-    if (s === '.') problems.add('hasDot');
-    if (s === '..') problems.add('hasDotdot');
-    if (isDotGitLike(utf8(n))) problems.add('hasDotgit');
-    if (e.modeText.startsWith('0')) problems.add('zeroPaddedFilemode');
     const raw = parseInt(e.modeText, 8);
-    if (![0o100644, 0o100755, 0o100664, 0o120000, 0o040000, 0o160000].includes(raw)) problems.add('badFilemode');
-    if (names.has(s)) problems.add('duplicateEntries');
-    names.add(s);
-    if (prev && !bytesEqual(prev.name, e.name) && compareTreeEntries(prev, e) > 0) problems.add('treeNotSorted');
+    if (e.modeText.startsWith('0')) problems |= P_ZERO_PADDED;
+    if (!isGitMode(raw)) problems |= P_BAD_FILEMODE;
+    if (isNullOid(e.oid, 0, e.oid.length)) problems |= P_NULL_SHA1;
+    problems |= e.name.length === 0 ? P_EMPTY_NAME : nameProblems(e.name, 0, e.name.length, raw);
+    if (prev) problems |= verifyOrdered(prev.name, 0, prev.name.length, isDirMode(prevRaw), e.name, 0, e.name.length, isDirMode(raw), candidates);
     prev = e;
+    prevRaw = raw;
   }
-  return [...problems];
+  return treeProblemNames(problems);
 }
-
-function utf8(b: Uint8Array): string {
-  return new TextDecoder().decode(b);
-}
-
