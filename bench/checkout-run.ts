@@ -9,7 +9,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { getBackend } from '../src/backend/index.js';
+// select.js, not the backend entry: that one exports the portable backend too, and would load
+// pako and @noble/hashes into a process that runs the node backend.
+import { getBackend } from '../src/backend/select.js';
 import { checkoutPackSync } from '../src/checkout/checkout.js';
 
 const { values } = parseArgs({

@@ -5,17 +5,23 @@
  *   git archive | tar     bash -c 'set -o pipefail; git archive <commit> -- <paths> | tar -x -C <fresh dir>'
  *   git checkout          git --git-dir=<git dir> --work-tree=<fresh dir> checkout <commit> -- <paths>
  *                         (GIT_INDEX_FILE a fresh file, so no index of the repository is touched)
- *   xtest-pack CLI        node dist/src/cli/main.js checkout --no-progress --objects <pack dir>
- *                         --out <fresh dir> <commit> -- <paths>
+ *   xtest-pack CLI        node dist/bundle/cli/main.js checkout --no-progress --objects <pack dir>
+ *                         --out <fresh dir> <commit> -- <paths>  (package.json "bin": the bundled
+ *                         command, with Node's compile cache where Node has one, kept in a
+ *                         directory of this run: the first run fills it)
+ *   CLI --version         the same command loading commander and its program, running nothing
+ *   CLI (unbundled)       with --unbundled: dist/src/cli/main.js, the modules tsc wrote
  *   library call          dist/bench/checkout-run.js: one checkoutPackSync() in a process whose
  *                         imports are loaded; the call's own time (what a test helper pays), and
- *                         the whole process under GNU time
+ *                         the whole process under GNU time (NODE_COMPILE_CACHE set to a directory
+ *                         of this run, as a user would for a test run)
  *   node -e 0             the floor of any Node process
  *
  * Usage (after `npm run build`; `npm run bench:checkout -- [options]` builds and runs):
  *
  *   node dist/bench/checkout.js [--repo <path>] [--rev <rev>] [--sizes <small-rev>,<large-rev>]
- *        [--runs N] [--counts 1,20,500] [--seed N] [--profile] [--json] [--keep] [--rebuild]
+ *        [--runs N] [--counts 1,20,500] [--seed N] [--node <path>] [--unbundled] [--profile]
+ *        [--json] [--keep] [--rebuild]
  *
  * Input:
  *   --repo <path>   the repository (default: this one); only read, never written
@@ -37,9 +43,15 @@
  *
  * Options:
  *   --runs N        measured runs of each tool and count (default 3); the order of the tools
- *                   rotates from run to run; reported: median wall time, largest peak RSS
+ *                   rotates from run to run; reported: the first run's wall time ("first": the
+ *                   compile caches empty), the median wall time of the later runs (of all runs
+ *                   when there are fewer than 3), the largest peak RSS
+ *   --node <path>   the node binary that runs the CLI, the runner and `node -e 0` (default: the
+ *                   one running this script), e.g. ~/.cache/xtest-pack/node-lines/24.22.3/bin/node
+ *                   (scripts/runtimes.mjs installs it)
  *   --backend B     xtest-pack backend: node (default) or portable
- *   --cli <path>    the xtest-pack CLI to run (default: dist/src/cli/main.js of this build)
+ *   --cli <path>    the xtest-pack CLI to run (default: dist/bundle/cli/main.js of this build)
+ *   --unbundled     also run dist/src/cli/main.js (the unbundled CLI), interleaved with the rest
  *   --profile       after the measured runs, run the library runner once more for each count
  *                   under `node --cpu-prof` (100 us sampling) and print the functions with the
  *                   most self time (of the whole process: start-up and imports included)
@@ -55,7 +67,8 @@
  *
  * Goals (from the issue): the library call takes no longer than git's whole process for 1 and
  * 20 files; the CLI's time above `node -e 0` is at most git's whole time; peak RSS does not grow
- * with pack size (within 10 % between a 50 MB and a 300 MB pack).
+ * with pack size (within 10 % between a 50 MB and a 300 MB pack). Checked on the later runs'
+ * medians (issue #16: second and later runs, the first fills the compile cache).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -86,9 +99,11 @@ import {
 
 const DEFAULT_RUNS = 3;
 const runner = join(repoRoot, 'dist', 'bench', 'checkout-run.js');
+/** package.json "bin": the command users run. */
+const bundledCli = join(repoRoot, 'dist', 'bundle', 'cli', 'main.js');
 const SAFE_PATH = /^[A-Za-z0-9._+-][A-Za-z0-9._+/-]*$/;
 
-type ToolKey = 'archive' | 'git-checkout' | 'cli' | 'runner' | 'node';
+type ToolKey = 'archive' | 'git-checkout' | 'cli' | 'cli-version' | 'cli-src' | 'runner' | 'node';
 
 interface Job {
   tool: ToolKey;
@@ -112,10 +127,14 @@ interface Cell {
   label: string;
   files: number;
   runs: Sample[];
+  /** The first run's wall time (compile caches empty). */
+  firstWallSeconds: number;
+  /** Median of the later runs (of all runs when there are fewer than 3). */
   wallSeconds: number;
   cpuSeconds: number;
   rssBytes: number;
   callSeconds?: number;
+  firstCallSeconds?: number;
   startupSeconds?: number;
   /** The first run's files equal git archive's. */
   sameFilesAsArchive?: boolean;
@@ -150,6 +169,8 @@ interface Report {
   seed: number;
   runs: number;
   backend: string;
+  node: { path: string; version: string; compileCache: boolean };
+  cli: string;
   cells: Cell[];
   sizes?: {
     commit: string;
@@ -263,8 +284,13 @@ function jobs(o: {
   pathsFile: string;
   packDir: string;
   cli: string;
+  /** With --unbundled: dist/src/cli/main.js. */
+  cliSrc?: string;
+  node: string;
   backend: string;
   env: NodeJS.ProcessEnv;
+  /** XDG_CACHE_HOME of the CLI (its compile cache) and NODE_COMPILE_CACHE of the runner. */
+  caches: { cli: string; cliSrc: string; runner: string };
   indexFile: () => string;
   gitObjects?: string;
   only?: readonly ToolKey[];
@@ -296,22 +322,43 @@ function jobs(o: {
       label: 'xtest-pack checkout (CLI)',
       writes: true,
       argv: (out) => ({
-        cmd: process.execPath,
+        cmd: o.node,
         args: [o.cli, '--backend', o.backend, 'checkout', '--no-progress', '--objects', o.packDir, '--out', out, o.commit, '--', ...o.paths],
+        env: { ...o.env, XDG_CACHE_HOME: o.caches.cli },
       }),
+    },
+    {
+      tool: 'cli-version',
+      label: 'xtest-pack --version (CLI loading)',
+      writes: false,
+      argv: () => ({ cmd: o.node, args: [o.cli, '--backend', o.backend, '--version'], env: { ...o.env, XDG_CACHE_HOME: o.caches.cli } }),
     },
     {
       tool: 'runner',
       label: 'checkoutPackSync in-process (runner)',
       writes: true,
       argv: (out) => ({
-        cmd: process.execPath,
+        cmd: o.node,
         args: [runner, '--objects', o.packDir, '--out', out, '--commit', o.commit, '--paths-file', o.pathsFile, '--backend', o.backend],
+        env: { ...o.env, NODE_COMPILE_CACHE: o.caches.runner },
       }),
     },
-    { tool: 'node', label: 'node -e 0', writes: false, argv: () => ({ cmd: process.execPath, args: ['-e', '0'] }) },
+    { tool: 'node', label: 'node -e 0', writes: false, argv: () => ({ cmd: o.node, args: ['-e', '0'] }) },
   ];
-  return o.only ? all.filter((j) => o.only!.includes(j.tool)) : all;
+  if (o.cliSrc !== undefined) {
+    const src = o.cliSrc;
+    all.splice(3, 0, {
+      tool: 'cli-src',
+      label: 'xtest-pack checkout (CLI, unbundled)',
+      writes: true,
+      argv: (out) => ({
+        cmd: o.node,
+        args: [src, '--backend', o.backend, 'checkout', '--no-progress', '--objects', o.packDir, '--out', out, o.commit, '--', ...o.paths],
+        env: { ...o.env, XDG_CACHE_HOME: o.caches.cliSrc },
+      }),
+    });
+  }
+  return all.filter((j) => (o.only ? o.only.includes(j.tool) : true));
 }
 
 /** Run `list` `runs` times, order rotating; returns the samples per job index. */
@@ -362,18 +409,22 @@ function measureJobs(
 }
 
 function cellOf(job: Job, files: number, ss: Sample[], same: boolean | undefined): Cell {
+  // The first run fills the compile caches: the medians are of the later runs when there are two or more.
+  const later = ss.length >= 3 ? ss.slice(1) : ss;
   const c: Cell = {
     tool: job.tool,
     label: job.label,
     files,
     runs: ss,
-    wallSeconds: median(ss.map((s) => s.wallSeconds)),
-    cpuSeconds: median(ss.map((s) => s.cpuSeconds)),
+    firstWallSeconds: ss[0]!.wallSeconds,
+    wallSeconds: median(later.map((s) => s.wallSeconds)),
+    cpuSeconds: median(later.map((s) => s.cpuSeconds)),
     rssBytes: Math.max(...ss.map((s) => s.rssBytes)),
   };
   if (job.tool === 'runner') {
-    c.callSeconds = median(ss.map((s) => s.callSeconds!));
-    c.startupSeconds = median(ss.map((s) => s.startupSeconds!));
+    c.callSeconds = median(later.map((s) => s.callSeconds!));
+    c.firstCallSeconds = ss[0]!.callSeconds!;
+    c.startupSeconds = median(later.map((s) => s.startupSeconds!));
   }
   if (same !== undefined) c.sameFilesAsArchive = same;
   return c;
@@ -390,15 +441,21 @@ function printTable(rep: Report): void {
       (p.cached ? ' (cached)' : ` (built in ${p.buildSeconds?.toFixed(1)} s)`),
   );
   out.push(...machineLines(rep.machine));
-  out.push(`runs:    ${rep.runs} per tool and count, interleaved; median wall, max peak RSS; files: seed ${rep.seed}; backend ${rep.backend}`);
+  out.push(`node:    ${rep.node.version} (${rep.node.path}); compile cache: ${rep.node.compileCache ? 'yes (module.enableCompileCache)' : 'none on this Node'}`);
+  out.push(`cli:     ${rep.cli}`);
+  out.push(
+    `runs:    ${rep.runs} per tool and count, interleaved; ${rep.runs >= 3 ? 'median wall of runs 2..' + rep.runs + ' (run 1 fills the compile caches: "first")' : 'median wall'}, max peak RSS; files: seed ${rep.seed}; backend ${rep.backend}`,
+  );
   out.push('');
   const get = (tool: ToolKey, n: number): Cell | undefined => rep.cells.find((c) => c.tool === tool && c.files === n);
-  const head = ['tool', ...rep.counts.flatMap((n) => [`${n} f wall s`, `${n} f RSS MiB`]), 'same files'];
+  const head = ['tool', ...rep.counts.flatMap((n) => [`${n} f first s`, `${n} f wall s`, `${n} f RSS MiB`]), 'same files'];
   const rows: string[][] = [];
   const labels: [ToolKey, string][] = [
     ['archive', 'git archive | tar -x'],
     ['git-checkout', 'git checkout (fresh work tree)'],
     ['cli', 'xtest-pack checkout (CLI)'],
+    ['cli-src', 'xtest-pack checkout (CLI, unbundled)'],
+    ['cli-version', 'xtest-pack --version'],
     ['runner', 'runner process (node + checkoutPackSync)'],
     ['node', 'node -e 0'],
   ];
@@ -407,23 +464,23 @@ function printTable(rep: Report): void {
     if (cells.every((c) => c === undefined)) continue;
     rows.push([
       label,
-      ...cells.flatMap((c) => (c ? [c.wallSeconds.toFixed(3), fmtMiB(c.rssBytes)] : ['-', '-'])),
+      ...cells.flatMap((c) => (c ? [c.firstWallSeconds.toFixed(3), c.wallSeconds.toFixed(3), fmtMiB(c.rssBytes)] : ['-', '-', '-'])),
       cells.every((c) => c?.sameFilesAsArchive === undefined) ? '' : cells.every((c) => c?.sameFilesAsArchive !== false) ? 'yes' : 'NO',
     ]);
-    if (tool === 'cli') {
+    if (tool === 'cli' || tool === 'cli-src' || tool === 'cli-version') {
       rows.push([
-        '  CLI minus node -e 0',
+        '  minus node -e 0',
         ...rep.counts.flatMap((n) => {
-          const c = get('cli', n);
+          const c = get(tool, n);
           const z = get('node', n);
-          return [c && z ? (c.wallSeconds - z.wallSeconds).toFixed(3) : '-', ''];
+          return c && z ? [(c.firstWallSeconds - z.wallSeconds).toFixed(3), (c.wallSeconds - z.wallSeconds).toFixed(3), ''] : ['-', '-', ''];
         }),
         '',
       ]);
     }
     if (tool === 'runner') {
-      rows.push(['  checkoutPackSync call alone', ...rep.counts.flatMap((n) => [get('runner', n)?.callSeconds?.toFixed(3) ?? '-', '']), '']);
-      rows.push(['  start-up + imports before the call', ...rep.counts.flatMap((n) => [get('runner', n)?.startupSeconds?.toFixed(3) ?? '-', '']), '']);
+      rows.push(['  checkoutPackSync call alone', ...rep.counts.flatMap((n) => [get('runner', n)?.firstCallSeconds?.toFixed(3) ?? '-', get('runner', n)?.callSeconds?.toFixed(3) ?? '-', '']), '']);
+      rows.push(['  start-up + imports before the call', ...rep.counts.flatMap((n) => ['', get('runner', n)?.startupSeconds?.toFixed(3) ?? '-', '']), '']);
     }
   }
   out.push(...table(head, rows));
@@ -438,6 +495,9 @@ function printTable(rep: Report): void {
   ratio('checkoutPackSync call / git checkout', (n) => (get('runner', n)?.callSeconds ?? NaN) / (w('git-checkout', n) ?? NaN));
   ratio('(CLI - node -e 0) / git archive|tar', (n) => ((w('cli', n) ?? NaN) - (w('node', n) ?? NaN)) / (w('archive', n) ?? NaN));
   ratio('(CLI - node -e 0) / git checkout', (n) => ((w('cli', n) ?? NaN) - (w('node', n) ?? NaN)) / (w('git-checkout', n) ?? NaN));
+  if (rep.cells.some((c) => c.tool === 'cli-src')) {
+    ratio('(unbundled CLI - node -e 0) / git checkout', (n) => ((w('cli-src', n) ?? NaN) - (w('node', n) ?? NaN)) / (w('git-checkout', n) ?? NaN));
+  }
   ratio('CLI / git archive|tar', (n) => (w('cli', n) ?? NaN) / (w('archive', n) ?? NaN));
   ratio('CLI / git checkout', (n) => (w('cli', n) ?? NaN) / (w('git-checkout', n) ?? NaN));
   out.push(...table(['', ...rep.counts.map((n) => `${n} files`)], ratioRows).map((l) => `  ${l}`));
@@ -476,6 +536,8 @@ function main(): number {
       runs: { type: 'string', default: String(DEFAULT_RUNS) },
       backend: { type: 'string', default: 'node' },
       cli: { type: 'string' },
+      node: { type: 'string' },
+      unbundled: { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
@@ -488,7 +550,8 @@ function main(): number {
   if (values.help) {
     process.stdout.write(
       'usage: node dist/bench/checkout.js [--repo <path>] [--rev <rev>] [--sizes <small-rev>,<large-rev>] [--runs N]\n' +
-        '         [--counts 1,20,500] [--seed N] [--backend node|portable] [--cli <main.js>] [--profile] [--json] [--keep] [--rebuild]\n' +
+        '         [--counts 1,20,500] [--seed N] [--backend node|portable] [--cli <main.js>] [--node <path>] [--unbundled]\n' +
+        '         [--profile] [--json] [--keep] [--rebuild]\n' +
         '(details in the header comment of bench/checkout.ts)\n',
     );
     return 0;
@@ -502,8 +565,13 @@ function main(): number {
   const sizes = values.sizes?.split(',');
   if (sizes && sizes.length !== 2) throw new BenchError(`--sizes ${values.sizes}: expected <small-rev>,<large-rev>`);
   if (values.backend !== 'node' && values.backend !== 'portable') throw new BenchError(`--backend ${values.backend}: expected node or portable`);
-  const cli = resolve(values.cli ?? defaultCli);
-  for (const f of [cli, runner]) if (!existsSync(f)) throw new BenchError(`${f} not found: run npm run build first`);
+  const cli = resolve(values.cli ?? bundledCli);
+  const cliSrc = values.unbundled ? defaultCli : undefined;
+  for (const f of [cli, runner, ...(cliSrc ? [cliSrc] : [])]) if (!existsSync(f)) throw new BenchError(`${f} not found: run npm run build first`);
+  const node = resolve(values.node ?? process.execPath);
+  const nodeProbe = spawnSync(node, ['-p', "process.version + ' ' + (typeof require('node:module').enableCompileCache === 'function')"], { encoding: 'utf8' });
+  if (nodeProbe.status !== 0) throw new BenchError(`--node ${node}: does not run (${nodeProbe.error?.message ?? nodeProbe.stderr.trim()})`);
+  const [nodeVersion, compileCache] = nodeProbe.stdout.trim().split(' ');
   checkGnuTime();
 
   const repo = resolve(values.repo);
@@ -519,6 +587,13 @@ function main(): number {
     writeFileSync(join(scratch, 'objects', 'info', 'alternates'), `${join(gitDir, 'objects')}\n`);
     let indexSeq = 0;
     const indexFile = (): string => join(work, `index-${indexSeq++}`);
+    // Compile caches of this run, empty at first: a fresh set for each group of runs, so that
+    // the first run of each is the cold one.
+    let cacheSeq = 0;
+    const caches = (): { cli: string; cliSrc: string; runner: string } => {
+      const d = join(work, `caches-${cacheSeq++}`);
+      return { cli: join(d, 'cli'), cliSrc: join(d, 'cli-src'), runner: join(d, 'runner') };
+    };
 
     const main = packDir(repo, gitDir, values.rev, env, values.rebuild);
     const files = shuffled(regularFiles(gitDir, main.commit, env), seed);
@@ -539,7 +614,11 @@ function main(): number {
     const cells: Cell[] = [];
     counts.forEach((n, i) => {
       const paths = sets[i]!;
-      const js = jobs({ scratch, commit: main.commit, paths, pathsFile: join(work, `paths-${n}.txt`), packDir: main.dir, cli, backend: values.backend, env, indexFile });
+      const js = jobs({
+        scratch, commit: main.commit, paths, pathsFile: join(work, `paths-${n}.txt`), packDir: main.dir, cli, node, backend: values.backend, env, indexFile,
+        caches: caches(),
+        ...(cliSrc ? { cliSrc } : {}),
+      });
       const list = js.map((job) => ({ job, key: `${job.tool}-${n}`, paths, group: String(n) }));
       const { samples, same } = measureJobs(list, runs, work, env, keep);
       list.forEach((x, k) => cells.push(cellOf(x.job, n, samples[k]!, same[k])));
@@ -563,7 +642,8 @@ function main(): number {
       for (const pk of [small, large]) {
         const commit = ancestor ? small.commit : pk.commit;
         const js = jobs({
-          scratch, commit, paths, pathsFile, packDir: pk.dir, cli, backend: values.backend, env, indexFile,
+          scratch, commit, paths, pathsFile, packDir: pk.dir, cli, node, backend: values.backend, env, indexFile,
+          caches: caches(),
           gitObjects: pk.objects,
           only: ['archive', 'git-checkout', 'cli', 'runner'],
         });
@@ -620,9 +700,11 @@ function main(): number {
       seed,
       runs,
       backend: values.backend,
+      node: { path: node, version: nodeVersion!, compileCache: compileCache === 'true' },
+      cli,
       cells,
       goals,
-      machine: machine(loadBefore, cli),
+      machine: { ...machine(loadBefore, cli), node: nodeVersion!.replace(/^v/, '') },
     };
     report.machine.loadAverageAfter = loadAfter;
     if (sizesReport) report.sizes = sizesReport;
@@ -634,7 +716,7 @@ function main(): number {
         const out = join(work, 'out', `profile-${n}`);
         mkdirSync(out, { recursive: true });
         log(`profiling the runner, ${n} files`);
-        run(process.execPath, ['--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', dir, runner, '--objects', main.dir, '--out', out, '--commit', main.commit, '--paths-file', join(work, `paths-${n}.txt`), '--backend', values.backend], { env, cwd: work });
+        run(node, ['--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', dir, runner, '--objects', main.dir, '--out', out, '--commit', main.commit, '--paths-file', join(work, `paths-${n}.txt`), '--backend', values.backend], { env, cwd: work });
         const prof = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
         if (!prof) throw new BenchError(`no .cpuprofile in ${dir}`);
         report.profiles.push({ files: n, ...topSelfTime(join(dir, prof), 15) });

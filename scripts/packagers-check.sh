@@ -463,7 +463,7 @@ same_case() {
 tar_direct_check() {
   local dir=$work/direct
   package "$dir/package"
-  run "$dir/test.log" env -C "$dir/package" XTEST_PACK_OBJECTS="$artifact" node --test test/node/
+  run "$dir/test.log" env -C "$dir/package" XTEST_PACK_OBJECTS="$artifact" bash -c 'node --test test/node/*.test.js'
   passed "the artifact .tar.gz as XTEST_PACK_OBJECTS" "$dir/test.log" "$status"
 }
 

@@ -40,7 +40,8 @@ export function getBackend(name?: string): Backend {
   const chosen = backendName(name);
   let b = cache.get(chosen);
   if (b === undefined) {
-    b = chosen === 'node' ? createNodeBackend() : loadPortable((m) => createRequire(import.meta.url)(m) as typeof import('./portable.js'));
+    // The module name is a literal so that a bundler (scripts/bundle.mjs) can follow it.
+    b = chosen === 'node' ? createNodeBackend() : loadPortable(() => createRequire(import.meta.url)('./portable.js') as typeof import('./portable.js'));
     cache.set(chosen, b);
   }
   return b;

@@ -9,8 +9,8 @@ import { lstatSync, readFileSync, readlinkSync, type Stats } from 'node:fs';
 import type { Backend } from '../backend/types.js';
 import { XtestPackError } from '../errors.js';
 import type { ObjectDatabase } from '../odb/database.js';
-import { MODE_EXECUTABLE, MODE_GITLINK, MODE_SYMLINK } from '../odb/objects/tree.js';
-import { walkTree, type WalkEntry } from '../odb/walk.js';
+import { MODE_EXECUTABLE, MODE_SYMLINK } from '../odb/objects/tree.js';
+import { splitGitlinks, walkTree, type WalkEntry } from '../odb/walk.js';
 import { objectHeader, toHex } from '../pack/oid.js';
 import { unsafeNameReason } from '../odb/objects/names.js';
 import { unsafePathspecReason } from './path-check.js';
@@ -64,12 +64,7 @@ export function selectEntries(odb: ObjectDatabase, tree: Uint8Array, pathspecs: 
       path: walk.unmatched[0],
     });
   }
-  const skippedGitlinks: string[] = [];
-  const entries = walk.entries.filter((e) => {
-    if (e.mode !== MODE_GITLINK) return true;
-    skippedGitlinks.push(e.path);
-    return false;
-  });
+  const { files: entries, gitlinks: skippedGitlinks } = splitGitlinks(walk.entries);
   checkNames(entries);
   return { entries, skippedGitlinks };
 }

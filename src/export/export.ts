@@ -18,7 +18,7 @@ import { Repository } from '../odb/repository.js';
 import { peel, resolveRevision } from '../odb/revision.js';
 import { readIndex } from '../odb/index-read.js';
 import { untrackedFiles } from '../odb/untracked.js';
-import { parsePathspec, walkTree, type TreeReader, type WalkEntry, type WalkResult } from '../odb/walk.js';
+import { parsePathspec, splitGitlinks, walkTree, type TreeReader, type WalkEntry, type WalkResult } from '../odb/walk.js';
 import { bytesEqual } from '../pack/bytes.js';
 import { objectHeader, toHex, type ObjectFormat } from '../pack/oid.js';
 import type { PackObjectSource, WritePackOptions } from '../pack/write.js';
@@ -139,11 +139,8 @@ export function planExport(repo: Repository, options: Pick<ExportOptions, 'rev' 
     if (onDisk !== undefined && !(p.dirOnly && onDisk !== 'dir')) notCommitted.push(p.pattern);
     else throw new XtestPackError('PATHSPEC_UNMATCHED', `pathspec '${spec}' did not match any file in ${rev} (${toHex(commit.oid)})`);
   }
-  const files = walk.entries.filter((e) => {
-    if (e.mode !== MODE_GITLINK) return true;
-    skipped.push({ path: e.path, reason: 'gitlink' });
-    return false;
-  });
+  const { files, gitlinks } = splitGitlinks(walk.entries);
+  for (const path of gitlinks) skipped.push({ path, reason: 'gitlink' });
 
   // Uncommitted changes: only meaningful when the commit exported is the one checked out.
   const head = repo.refs.resolve('HEAD');

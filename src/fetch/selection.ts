@@ -10,8 +10,7 @@ import { exportObjects } from '../export/export.js';
 import type { RawObject } from '../odb/database.js';
 import { verifyCommit } from '../odb/objects/commit.js';
 import { unsafeNameReason } from '../odb/objects/names.js';
-import { MODE_GITLINK } from '../odb/objects/tree.js';
-import { walkTree, type TreeReader, type WalkEntry, type WalkResult } from '../odb/walk.js';
+import { splitGitlinks, walkTree, type TreeReader, type WalkEntry, type WalkResult } from '../odb/walk.js';
 import { toHex } from '../pack/oid.js';
 import { decodeUtf8 } from '../pack/utf8.js';
 
@@ -87,11 +86,6 @@ export function planSelection(odb: TreeReader, commit: Uint8Array, tree: Uint8Ar
       path: walk.unmatched[0],
     });
   }
-  const gitlinks: string[] = [];
-  const files = walk.entries.filter((e) => {
-    if (e.mode !== MODE_GITLINK) return true;
-    gitlinks.push(e.path);
-    return false;
-  });
+  const { files, gitlinks } = splitGitlinks(walk.entries);
   return { walk, files, gitlinks, objects: exportObjects(odb, commit, walk, files) };
 }

@@ -9,7 +9,7 @@
 import { XtestPackError } from '../errors.js';
 import { hashLength, toHex } from '../pack/oid.js';
 import type { ObjectDatabase } from './database.js';
-import { asciiNameKey, MODE_TREE, scanTree, treeEntryAt, verifyTree, type TreeEntry } from './objects/tree.js';
+import { asciiNameKey, MODE_GITLINK, MODE_TREE, scanTree, treeEntryAt, verifyTree, type TreeEntry } from './objects/tree.js';
 import type { ScannedEntry } from './objects/tree-fsck.js';
 import { hasWildcard, wildmatch } from './wildmatch.js';
 import { decodeUtf8 } from '../pack/utf8.js';
@@ -35,6 +35,20 @@ export interface WalkResult {
   readonly trees: WalkEntry[];
   /** Pathspecs that selected nothing. */
   readonly unmatched: string[];
+}
+
+/**
+ * The selected entries split into files (blobs and symbolic links) and the paths of gitlinks
+ * (submodules), which no command here writes or exports.
+ */
+export function splitGitlinks(entries: readonly WalkEntry[]): { files: WalkEntry[]; gitlinks: string[] } {
+  const files: WalkEntry[] = [];
+  const gitlinks: string[] = [];
+  for (const e of entries) {
+    if (e.mode === MODE_GITLINK) gitlinks.push(e.path);
+    else files.push(e);
+  }
+  return { files, gitlinks };
 }
 
 interface Spec {

@@ -51,7 +51,7 @@ test('the names kept until 1.0 are the functions they were renamed to', () => {
 test("package.json's exports: every entry point loads, the pack layer holds no internal helpers", async () => {
   const pkg = JSON.parse(readFileSync(new URL('package.json', PROJECT), 'utf8')) as { exports: Record<string, string | { default: string }> };
   const entries = Object.entries(pkg.exports).filter(([k]) => k !== './package.json');
-  assert.deepEqual(entries.map(([k]) => k).sort(), ['.', './backend', './harness', './jest', './jest/setup', './mocha', './odb', './pack', './vitest']);
+  assert.deepEqual(entries.map(([k]) => k).sort(), ['.', './backend', './browser', './harness', './jest', './jest/setup', './mocha', './odb', './pack', './vitest']);
   for (const [name, target] of entries) {
     const file = typeof target === 'string' ? target : target.default;
     if (file.endsWith('.cjs')) continue; // CommonJS for jest's sandbox: loaded by the example package's jest run
@@ -60,4 +60,35 @@ test("package.json's exports: every entry point loads, the pack layer holds no i
   }
   const pack = (await import(new URL('dist/src/pack/index.js', PROJECT).href)) as Record<string, unknown>;
   for (const internal of ['ByteReader', 'ByteWriter', 'indexPackToIdx', 'searchIds']) assert.ok(!(internal in pack), `xtest-pack/pack exports ${internal}`);
+});
+
+test('xtest-pack/browser: the pack layer, the objects and object database, the portable backend, a pack directory over HTTP; no Node backend', async () => {
+  const browser = (await import(new URL('dist/src/browser/index.js', PROJECT).href)) as Record<string, unknown>;
+  const pack = (await import(new URL('dist/src/pack/index.js', PROJECT).href)) as Record<string, unknown>;
+  for (const name of Object.keys(pack)) assert.equal(browser[name], pack[name], `xtest-pack/browser lacks ${name} of xtest-pack/pack`);
+  const own = Object.keys(browser).filter((n) => !(n in pack)).sort();
+  assert.deepEqual(own, [
+    'MODE_BLOB',
+    'MODE_EXECUTABLE',
+    'MODE_GITLINK',
+    'MODE_SYMLINK',
+    'MODE_TREE',
+    'ObjectDatabase',
+    'XtestPackError',
+    'createPortableBackend',
+    'decodeExportManifest',
+    'encodeExportManifest',
+    'fetchPackDirectory',
+    'isXtestPackError',
+    'memoryStorage',
+    'parseCommit',
+    'parseTag',
+    'parseTree',
+    'readFiles',
+    'serializeCommit',
+    'serializeTag',
+    'serializeTree',
+    'walkTree',
+  ]);
+  assert.equal(browser['XtestPackError'], root.XtestPackError, 'one error class for every entry point');
 });

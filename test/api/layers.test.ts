@@ -16,12 +16,15 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   fs: ['errors', 'pack'],
   'pack-node': ['errors', 'backend', 'pack', 'fs'],
   manifest: ['errors', 'pack'],
-  odb: ['errors', 'backend', 'pack', 'fs', 'pack-node'],
-  artifact: ['errors', 'backend', 'pack', 'fs', 'pack-node', 'manifest', 'odb'],
-  checkout: ['errors', 'backend', 'pack', 'fs', 'pack-node', 'manifest', 'odb', 'artifact'],
-  export: ['errors', 'backend', 'pack', 'fs', 'pack-node', 'odb', 'manifest', 'artifact'],
-  fetch: ['errors', 'backend', 'pack', 'fs', 'pack-node', 'odb', 'manifest', 'artifact', 'export'],
-  harness: ['errors', 'backend', 'pack', 'fs', 'pack-node', 'artifact', 'manifest', 'odb', 'checkout', 'export', 'fetch'],
+  odb: ['errors', 'backend', 'pack', 'fs'],
+  artifact: ['errors', 'backend', 'pack', 'fs', 'manifest', 'odb'],
+  checkout: ['errors', 'backend', 'pack', 'fs', 'manifest', 'odb', 'artifact'],
+  export: ['errors', 'backend', 'pack', 'fs', 'odb', 'manifest', 'artifact'],
+  fetch: ['errors', 'backend', 'pack', 'fs', 'odb', 'manifest', 'artifact', 'export'],
+  harness: ['errors', 'backend', 'pack', 'fs', 'artifact', 'manifest', 'odb', 'checkout', 'export', 'fetch'],
+  // The browser entry: what runs without Node (no node: module is reachable: tsconfig.browser.json).
+  browser: ['errors', 'backend', 'pack', 'fs', 'manifest', 'odb'],
+  // pack-node (worker threads) is Node-only: only the Node entry points use it, never browser.
   cli: ['errors', 'backend', 'pack', 'fs', 'pack-node', 'artifact', 'manifest', 'odb', 'checkout', 'export', 'fetch', 'harness'],
   index: ['errors', 'backend', 'pack', 'fs', 'pack-node', 'artifact', 'manifest', 'odb', 'checkout', 'export', 'fetch', 'harness'],
 };

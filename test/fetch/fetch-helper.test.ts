@@ -14,7 +14,7 @@ import { getBackend } from '../../src/backend/index.js';
 import { isXtestPackError } from '../../src/errors.js';
 import { status, testDataSync } from '../../src/harness/helper.js';
 import { materializationsDirectory } from '../../src/harness/materialize.js';
-import { assertCommittedFiles, cleanEnv, cli, publishedCopy } from '../support/example-package.js';
+import { assertCommittedFiles, cleanEnv, cli, nodeTestFiles, publishedCopy } from '../support/example-package.js';
 import { servedRepos } from '../support/fetch-served.js';
 import { serveInChild } from '../support/served-child.js';
 import { emptyEnv } from '../support/fetch-client.js';
@@ -95,7 +95,10 @@ describe('package-test --tarball', () => {
     const t = spawnSync('tar', ['-czf', tgz, '--exclude=node_modules', '-C', join(pkg, '..'), `--transform=s,^${pkg.split('/').pop()},package,`, pkg.split('/').pop()!]);
     assert.equal(t.status, 0, t.stderr.toString());
     // node_modules (xtest-pack and the runners) from the published copy, where the command runs.
-    const r = cli(['package-test', '--tarball', tgz, '--fetch', '--', 'node', '--test', 'test/node/'], { cwd: pkg, env: cleanEnv(emptyEnv()) });
+    const r = cli(['package-test', '--tarball', tgz, '--fetch', '--', process.execPath, '--test', '--test-reporter=tap', ...nodeTestFiles(pkg, 'test/node')], {
+      cwd: pkg,
+      env: cleanEnv(emptyEnv()),
+    });
     assert.equal(r.status, 0, r.stderr);
     const usage = cli(['package-test', '--tarball', tgz], { cwd: pkg });
     assert.equal(usage.status, 2, usage.stderr);

@@ -54,7 +54,9 @@ function listTree(root: string): Map<string, Buffer> {
  * A fresh arena in `scratch`: `in/` for the input files, `parent/out` (not created) for the
  * output, `parent/sentinel` that nothing may touch.
  */
-function arena(scratch: string): { input: string; out: string; check: () => void } {
+type Arena = { input: string; out: string; check: () => void };
+
+function arena(scratch: string): Arena {
   rmSync(scratch, { recursive: true, force: true });
   const input = join(scratch, 'in');
   const parent = join(scratch, 'parent');
@@ -71,6 +73,22 @@ function arena(scratch: string): { input: string; out: string; check: () => void
       invariant(readFileSync(join(parent, 'sentinel'), 'utf8') === 'sentinel\n', 'the sentinel changed');
     },
   };
+}
+
+/**
+ * Run `checkout` in arena `a`: either it refuses (nothing outside the output directory, no
+ * output directory) or it succeeds with exactly its files, each whole.
+ */
+function checkoutChecked(a: Arena, format: ObjectFormat, checkout: () => CheckoutResult): void {
+  let r: CheckoutResult;
+  try {
+    r = checkout();
+  } catch (e) {
+    a.check();
+    checkRefused(a.out, e);
+  }
+  a.check();
+  checkCheckout(a.out, r, format);
 }
 
 /** The git blob id of `data`. */
@@ -138,15 +156,7 @@ export const FS_TARGETS: readonly Target[] = [
       const name = `pack-${toHex(indexed.packChecksum)}`;
       writeFileSync(join(a.input, `${name}.pack`), pack);
       writeFileSync(join(a.input, `${name}.idx`), encodeIdx(indexed, indexed.packChecksum, backend));
-      let r: CheckoutResult;
-      try {
-        r = checkoutPackSync({ objects: a.input, oid: dec.decode(oid), out: a.out, backend });
-      } catch (e) {
-        a.check();
-        checkRefused(a.out, e);
-      }
-      a.check();
-      checkCheckout(a.out, r, 'sha1');
+      checkoutChecked(a, 'sha1', () => checkoutPackSync({ objects: a.input, oid: dec.decode(oid), out: a.out, backend }));
     },
   },
   {
@@ -178,15 +188,7 @@ export const FS_TARGETS: readonly Target[] = [
       try {
         verifyChecksums(data, backend);
         const m = data.manifest;
-        let r: CheckoutResult;
-        try {
-          r = checkoutFromDatabase(data.odb, { objects: file, oid: m?.commit ?? '0'.repeat(40), out: a.out, ...(m ? listedFiles(m) : {}), backend });
-        } catch (e) {
-          a.check();
-          checkRefused(a.out, e);
-        }
-        a.check();
-        checkCheckout(a.out, r, data.odb.format);
+        checkoutChecked(a, data.odb.format, () => checkoutFromDatabase(data.odb, { objects: file, oid: m?.commit ?? '0'.repeat(40), out: a.out, ...(m ? listedFiles(m) : {}), backend }));
       } finally {
         data.close();
       }
@@ -204,15 +206,7 @@ export const FS_TARGETS: readonly Target[] = [
       if (fix) fixChecksums('sha1', pack, idx);
       writeFileSync(join(a.input, `${PACK_NAME}.pack`), pack);
       writeFileSync(join(a.input, `${PACK_NAME}.idx`), idx);
-      let r: CheckoutResult;
-      try {
-        r = checkoutPackSync({ objects: a.input, oid: dec.decode(oid), out: a.out, backend });
-      } catch (e) {
-        a.check();
-        checkRefused(a.out, e);
-      }
-      a.check();
-      checkCheckout(a.out, r, 'sha1');
+      checkoutChecked(a, 'sha1', () => checkoutPackSync({ objects: a.input, oid: dec.decode(oid), out: a.out, backend }));
     },
   },
   {
@@ -226,15 +220,7 @@ export const FS_TARGETS: readonly Target[] = [
       const tree = looseObject('sha1', 'tree', rootTree);
       const commit = looseObject('sha1', 'commit', enc.encode(`tree ${toHex(tree.oid)}\nauthor A <a@b> 1 +0000\ncommitter C <c@d> 1 +0000\n\nfuzz\n`));
       writePackFiles(a.input, [...objects, tree, commit], backend, 'sha1', { verify: false, delta: false });
-      let r: CheckoutResult;
-      try {
-        r = checkoutPackSync({ objects: a.input, oid: toHex(commit.oid), out: a.out, backend });
-      } catch (e) {
-        a.check();
-        checkRefused(a.out, e);
-      }
-      a.check();
-      checkCheckout(a.out, r, 'sha1');
+      checkoutChecked(a, 'sha1', () => checkoutPackSync({ objects: a.input, oid: toHex(commit.oid), out: a.out, backend }));
     },
   },
 ];

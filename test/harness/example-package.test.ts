@@ -16,6 +16,7 @@ import {
   assertCounts,
   cli,
   examplePackage,
+  nodeTestFiles,
   npmPacked,
   packDirectory,
   packTar,
@@ -139,8 +140,10 @@ describe('example package, pack mode: the artifact absent and XTEST_PACK_MISSING
 });
 
 test('xtest-pack package-test: the node suite from the npm tarball and the built artifact', { ...T }, () => {
-  const r = cli(['package-test', '--', process.execPath, '--test', 'test/node/'], {
-    cwd: examplePackage().repo,
+  const { repo } = examplePackage();
+  // The TAP reporter named: the default one for a pipe is TAP on Node 20 and 22, spec from 23 on.
+  const r = cli(['package-test', '--', process.execPath, '--test', '--test-reporter=tap', ...nodeTestFiles(repo, 'test/node')], {
+    cwd: repo,
     env: { EXAMPLE_EXPECT_MODE: 'pack' },
   });
   assert.equal(r.status, 0, `package-test failed:\n${r.stdout}\n${r.stderr}`);

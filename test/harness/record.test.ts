@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { decodeExportManifest, normalizePathList } from '../../src/manifest/index.js';
-import { cli, examplePackage, spawnNode } from '../support/example-package.js';
+import { cli, examplePackage, nodeTestFiles, spawnNode } from '../support/example-package.js';
 import { git } from '../support/git.js';
 import { scratchDir } from '../support/repos.js';
 
@@ -30,7 +30,7 @@ const TESTS = ASKED.reduce((n, paths) => n + paths.length + 1, 0);
 /** Record the four files run concurrently into a fresh directory; returns it. */
 async function recordRun(repo: string): Promise<string> {
   const dir = join(scratchDir('xtest-pack-record-'), 'test-data');
-  const r = await spawnNode(['--test', '--test-concurrency=4', '--test-reporter=tap', 'test/record/'], {
+  const r = await spawnNode(['--test', '--test-concurrency=4', '--test-reporter=tap', ...nodeTestFiles(repo, 'test/record')], {
     cwd: repo,
     env: { XTEST_PACK_RECORD: dir },
   });

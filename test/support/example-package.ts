@@ -210,12 +210,24 @@ export interface SuiteResult {
   readonly output: string;
 }
 
+/**
+ * The `*.test.js` files of `sub` (relative to `dir`), sorted: what `node --test sub/` ran on
+ * Node 20. Node 22 and later take each argument as a file or glob, so a directory given to
+ * `node --test` is an error there; a list of files means the same on every line.
+ */
+export function nodeTestFiles(dir: string, sub: string): string[] {
+  return readdirSync(join(dir, sub))
+    .filter((n) => n.endsWith('.test.js'))
+    .sort()
+    .map((n) => `${sub}/${n}`);
+}
+
 /** The command line of each runner, with its machine-readable reporter. */
 function command(runner: Runner, dir: string): string[] {
   const modules = join(dir, 'node_modules');
   switch (runner) {
     case 'node':
-      return ['--test', '--test-reporter=tap', 'test/node/'];
+      return ['--test', '--test-reporter=tap', ...nodeTestFiles(dir, 'test/node')];
     case 'vitest':
       return [join(modules, 'vitest', 'vitest.mjs'), 'run', '--reporter=json'];
     case 'jest':
