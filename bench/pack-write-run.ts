@@ -6,9 +6,11 @@
  * writes the pack with writePackFiles. Prints one JSON line on stdout: the written pack and the time of each phase.
  *
  *   node dist/bench/pack-write-run.js --repo <path> --list <file> --out <dir>
- *        [--window N] [--depth N] [--no-delta] [--backend node|portable]
+ *        [--window N] [--depth N] [--no-delta] [--backend node|portable] [--threads N]
  *
- * `--window 0` is written as `delta: false` (git's --window=0 writes no delta either).
+ * `--window 0` is written as `delta: false` (git's --window=0 writes no delta either). The writer
+ * runs with `verify: false`, as export's does: the scan read every object through the odb,
+ * which checks it against its id.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -27,6 +29,7 @@ const { values } = parseArgs({
     depth: { type: 'string', default: '50' },
     'no-delta': { type: 'boolean', default: false },
     backend: { type: 'string' },
+    threads: { type: 'string' },
   },
   strict: true,
 });
@@ -57,7 +60,10 @@ for (const line of readFileSync(values.list, 'latin1').split('\n')) {
 // within a budget.
 const objects = packSources(repo.odb, items);
 const t2 = performance.now();
-const written = writePackFiles(values.out, objects, backend, repo.format, delta ? { window, depth } : { delta: false });
+// As export does: the objects were checked against their ids when read (the odb verifies), so
+// the writer does not hash them again (verify: false).
+const threads = values.threads === undefined ? {} : { threads: Number(values.threads) };
+const written = writePackFiles(values.out, objects, backend, repo.format, { ...(delta ? { window, depth } : { delta: false }), verify: false, ...threads });
 const t3 = performance.now();
 repo.close();
 process.stdout.write(

@@ -16,9 +16,12 @@
 //                                  requires it at run time, as it does unbundled). The pack
 //                                  writer's deflater (pako, for reproducible packs) is a copy
 //                                  inside program.js, evaluated only when a pack is written.
+//   dist/bundle/cli/pack-worker.js the pack writer's worker thread (src/export/pack-worker.ts):
+//                                  started by program.js as new URL('./pack-worker.js',
+//                                  import.meta.url), so it sits next to it.
 //   dist/bundle/cli/index-pack-worker.js
 //                                  the worker thread of index-pack/verify --threads
-//                                  (src/pack-node/), started by file name from program.js.
+//                                  (src/pack-node/), started by program.js the same way.
 //   dist/bundle/browser/xtest-pack.js
 //                                  src/browser/index.ts for browsers, one ES module with pako and
 //                                  @noble/hashes inside; the build fails if any `node:` module
@@ -88,8 +91,9 @@ const results = await Promise.all([
       main: 'src/cli/main.ts',
       program: 'src/cli/program.ts',
       portable: 'src/backend/portable.ts',
-      // Started by file name (new Worker(new URL('./index-pack-worker.js', import.meta.url))),
-      // which esbuild does not follow: an output of its own, next to program.js.
+      // Workers started by file name (new Worker(new URL('./x.js', import.meta.url))), which
+      // esbuild does not follow: outputs of their own, next to program.js.
+      'pack-worker': 'src/export/pack-worker.ts',
       'index-pack-worker': 'src/pack-node/index-pack-worker.ts',
     },
     plugins: [lazyRequire(['./program.js', './portable.js'])],

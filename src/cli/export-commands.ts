@@ -14,6 +14,7 @@ export interface ExportCommandOptions {
   window: number;
   depth: number;
   compression?: number;
+  threads?: number;
   json?: boolean;
   progress?: boolean;
 }
@@ -22,6 +23,14 @@ export interface RepackCommandOptions {
   delta: boolean;
   window: number;
   depth: number;
+  threads?: number;
+}
+
+/** `--threads`: at least one. */
+function threadsOption(threads: number | undefined): { threads?: number } {
+  if (threads === undefined) return {};
+  if (threads < 1) throw new XtestPackError('USAGE', '--threads takes 1 or more');
+  return { threads };
 }
 
 /** export: write the pack directory of what `pathspecs` select. */
@@ -44,6 +53,7 @@ export async function exportCommand(ctx: CommandContext, pathspecs: string[], op
     if (opts.compression > 9) throw new XtestPackError('USAGE', '--compression takes 0 to 9');
     o.level = opts.compression;
   }
+  if (opts.threads !== undefined) o.threads = threadsOption(opts.threads).threads!;
   const r = exportTestData(o);
   progress.end();
   for (const s of r.skipped) {
@@ -69,7 +79,7 @@ export async function exportCommand(ctx: CommandContext, pathspecs: string[], op
 
 /** repack: merge the packs of `dir`. */
 export async function repackCommand(ctx: CommandContext, dir: string, opts: RepackCommandOptions): Promise<void> {
-  const r = repackDirectory(dir, await ctx.backend(), { delta: opts.delta, window: opts.window, depth: opts.depth });
+  const r = repackDirectory(dir, await ctx.backend(), { delta: opts.delta, window: opts.window, depth: opts.depth, ...threadsOption(opts.threads) });
   if (!r.written) throw new XtestPackError('PACK_MISSING', 'no packs to merge', { file: dir });
   ctx.stdout.write(`${r.written.packPath}: ${r.written.count} objects, ${r.written.size} bytes; merged ${r.merged} ${r.merged === 1 ? 'pack' : 'packs'}\n`);
 }

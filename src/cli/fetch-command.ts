@@ -14,6 +14,7 @@ export interface FetchCommandOptions {
   tar?: string;
   /** A byte count, `512M`, `2G` (see parseByteCount). */
   maxBytes?: string;
+  threads?: number;
   json?: boolean;
   progress?: boolean;
 }
@@ -33,6 +34,7 @@ export function parseByteCount(v: string): number {
 
 /** fetch: write the test data of the package here (or of --url, --rev and pathspecs). */
 export async function fetchCommand(ctx: CommandContext, pathspecs: string[], opts: FetchCommandOptions): Promise<void> {
+  if (opts.threads !== undefined && opts.threads < 1) throw new XtestPackError('USAGE', '--threads takes 1 or more');
   const backend = await ctx.backend();
   // Default: the package here, when it has a manifest.
   const pkg = opts.package ?? (hasPackageManifest(ctx.cwd) ? ctx.cwd : undefined);
@@ -47,6 +49,7 @@ export async function fetchCommand(ctx: CommandContext, pathspecs: string[], opt
     tar: opts.tar,
     cwd: ctx.cwd,
     maxBytes: opts.maxBytes === undefined ? undefined : parseByteCount(opts.maxBytes),
+    threads: opts.threads,
     backend,
     onProgress: (p: FetchProgress) => {
       if (p.phase === 'receiving') receiving.update(p.bytes, p.objects, p.requests);

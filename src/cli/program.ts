@@ -58,6 +58,8 @@ function positiveInt(name: string) {
   };
 }
 
+const THREADS_HELP = 'threads that search deltas and compress, this one included (default: $XTEST_PACK_THREADS, else one per CPU, up to 8, for 4 MiB of objects or more); the pack is the same for any number';
+
 /** `--repo` and `--objects`: where the object-database commands read. */
 function withWhere(cmd: Command): Command {
   return cmd
@@ -166,6 +168,7 @@ export function createProgram(io: CliIo): { program: Command; run(argv: string[]
     .option('--out <dir>', 'write a pack directory (new or empty)')
     .option('--tar <file>', "write the artifact .tar.gz here (default with a package: NAME-VERSION.xtest-pack.tar.gz in the current directory)")
     .option('--max-bytes <n>', 'abort when more than this was received (suffixes K, M, G; default 1G)')
+    .option('--threads <n>', THREADS_HELP, positiveInt('--threads'))
     .option('--json', 'print requests made, bytes received, objects and time as one JSON document')
     .option('--progress', 'show progress on stderr even when it is not a terminal')
     .option('--no-progress', 'never show progress')
@@ -184,6 +187,7 @@ export function createProgram(io: CliIo): { program: Command; run(argv: string[]
     .option('--window <n>', 'objects each is compared with for deltas', positiveInt('--window'), 10)
     .option('--depth <n>', 'longest delta chain', positiveInt('--depth'), 50)
     .addOption(new Option('--compression <level>', 'zlib level 0-9').argParser(positiveInt('--compression')))
+    .option('--threads <n>', THREADS_HELP, positiveInt('--threads'))
     .option('--json', 'print the result as one JSON document')
     .option('--progress', 'show progress on stderr even when it is not a terminal')
     .option('--no-progress', 'never show progress')
@@ -197,6 +201,7 @@ export function createProgram(io: CliIo): { program: Command; run(argv: string[]
     .option('--no-delta', 'write every object whole')
     .option('--window <n>', 'objects each is compared with for deltas', positiveInt('--window'), 10)
     .option('--depth <n>', 'longest delta chain', positiveInt('--depth'), 50)
+    .option('--threads <n>', THREADS_HELP, positiveInt('--threads'))
     .action(async (dir: string, opts: RepackCommandOptions) => exit(await (await import('./export-commands.js')).repackCommand(ctx, dir, opts)));
 
   program

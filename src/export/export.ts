@@ -32,6 +32,7 @@ import {
   type ExportManifestFile,
 } from '../manifest/index.js';
 import { listPacks, packSources, writePackFiles } from './pack-dir.js';
+import type { ThreadOptions } from './pack-workers.js';
 
 /**
  * What an export left out, and why: a submodule; a pathspec naming a file not committed; a file
@@ -42,7 +43,7 @@ export interface SkippedPath {
   readonly reason: 'gitlink' | 'uncommitted' | 'modified' | 'untracked';
 }
 
-export interface ExportOptions extends Pick<WritePackOptions, 'window' | 'depth' | 'delta' | 'level' | 'onProgress'> {
+export interface ExportOptions extends Pick<WritePackOptions, 'window' | 'depth' | 'delta' | 'level' | 'onProgress'>, ThreadOptions {
   /** The repository (default: discovered from `cwd`). */
   repo?: string;
   cwd?: string;
@@ -266,12 +267,13 @@ function exportFrom(repo: Repository, options: ExportOptions): ExportResult {
   let pack: string | undefined;
   let packSize = 0;
   if (missing.length > 0) {
-    const writeOptions: WritePackOptions = { verify: false };
+    const writeOptions: WritePackOptions & ThreadOptions = { verify: false };
     if (options.window !== undefined) writeOptions.window = options.window;
     if (options.depth !== undefined) writeOptions.depth = options.depth;
     if (options.delta !== undefined) writeOptions.delta = options.delta;
     if (options.level !== undefined) writeOptions.level = options.level;
     if (options.onProgress) writeOptions.onProgress = options.onProgress;
+    if (options.threads !== undefined) writeOptions.threads = options.threads;
     const written = writePackFiles(options.out, missing, backend, repo.format, writeOptions);
     pack = written.packPath;
     packSize = written.size;

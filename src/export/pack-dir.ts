@@ -14,7 +14,8 @@ import { packDirectoryFormat } from '../odb/open.js';
 import { encodeIdx, openIdx } from '../pack/idx/index.js';
 import { toHex, type ObjectFormat } from '../pack/oid.js';
 import { bytesSource } from '../pack/source.js';
-import { writePack, type PackObjectSource, type WritePackOptions, type WrittenPack } from '../pack/write.js';
+import type { PackObjectSource, WritePackOptions, WrittenPack } from '../pack/write.js';
+import { writePackThreaded, type ThreadOptions } from './pack-workers.js';
 
 export interface WrittenPackFiles extends WrittenPack {
   /** The pack's path (`<dir>/pack-<checksum>.pack`). */
@@ -33,7 +34,7 @@ export function writePackFiles(
   objects: readonly PackObjectSource[],
   backend: Backend,
   format: ObjectFormat,
-  options: WritePackOptions & { idxVersion?: 1 | 2 } = {},
+  options: WritePackOptions & ThreadOptions & { idxVersion?: 1 | 2 } = {},
 ): WrittenPackFiles {
   const tmp = join(dir, `.tmp-pack-${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
   let fd: number | undefined;
@@ -47,7 +48,7 @@ export function writePackFiles(
       writeAll(out, buffer.subarray(0, held));
       held = 0;
     };
-    const written = writePack(
+    const written = writePackThreaded(
       objects,
       {
         write: (b) => {
@@ -112,7 +113,7 @@ export interface RepackResult {
  * @example
  *   repackDirectory('test-data/', backend);
  */
-export function repackDirectory(dir: string, backend: Backend, options: WritePackOptions = {}): RepackResult {
+export function repackDirectory(dir: string, backend: Backend, options: WritePackOptions & ThreadOptions = {}): RepackResult {
   const packs = listPacks(dir);
   if (packs.length === 0) return { written: undefined, merged: 0, removed: [] };
   const format = packDirectoryFormat(dir, nodeStorage, backend);

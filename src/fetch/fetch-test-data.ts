@@ -64,6 +64,8 @@ export interface FetchTestDataOptions {
   /** Use this transport instead of one made from the URL (tests, other transports). */
   transport?: Transport | undefined;
   onProgress?: ((p: FetchProgress) => void) | undefined;
+  /** Threads that write the pack (writePackFiles' `threads`; the bytes are the same for any number). */
+  threads?: number | undefined;
   backend: Backend;
 }
 
@@ -153,6 +155,7 @@ export async function fetchTestData(options: FetchTestDataOptions): Promise<Fetc
       written = writePackFiles(staged, sources, options.backend, got.format, {
         verify: false,
         onProgress: (p) => options.onProgress?.({ phase: 'writing', done: p.done, total: p.total }),
+        ...(options.threads === undefined ? {} : { threads: options.threads }),
       });
     } finally {
       got.close();

@@ -9,7 +9,7 @@ import { pushVarint } from './delta.js';
 
 /** Bytes per indexed block and per rolling-hash window. */
 const BLOCK = 16;
-/** At most this many base positions are kept per hash bucket (git's HASH_LIMIT). */
+/** At most this many base positions are kept per hash bucket (git's HASH_LIMIT), spread evenly. */
 const BUCKET_LIMIT = 64;
 /** A match this long is taken without looking for a longer one. */
 const GOOD_ENOUGH = 4096;
@@ -37,13 +37,15 @@ const T = (() => {
 /** T rotated left by BLOCK (mod 32), for removing the byte that leaves the window. */
 const T_OUT = T.map((v) => (v << BLOCK % 32) | (v >>> (32 - (BLOCK % 32))));
 
-/** The index of a base, reusable for many targets (a delta window keeps one per base). */
+/**
+ * The index of a base, reusable for many targets (a delta window keeps one per base): the
+ * positions of its 16-byte blocks grouped by bucket (`start[bucket]` .. `start[bucket + 1]` in
+ * `pos` and `hashes`), lowest position first within a bucket.
+ */
 export interface DeltaIndex {
   readonly base: Uint8Array;
   readonly mask: number;
-  /** head[bucket] = first entry, -1 for none; entries chain through `next`. */
-  readonly head: Int32Array;
-  readonly next: Int32Array;
+  readonly start: Int32Array;
   readonly pos: Int32Array;
   readonly hashes: Int32Array;
 }
@@ -54,9 +56,12 @@ function blockHash(b: Uint8Array, at: number): number {
   return h;
 }
 
-
 /**
- * Index `base` for delta computation.
+ * Index `base` for delta computation, as git's create_delta_index does: of a run of identical
+ * consecutive blocks only the first is kept (a run of zeros would fill a bucket), and a bucket
+ * holding more than BUCKET_LIMIT blocks keeps BUCKET_LIMIT of them spread evenly over the base
+ * (keeping only the first or last ones would lose every match in the rest of a file of
+ * repeated lines, such as a .po file's).
  * @example
  *   const index = createDeltaIndex(base); const delta = createDelta(index, target);
  */
@@ -65,26 +70,46 @@ export function createDeltaIndex(base: Uint8Array): DeltaIndex {
   let size = 16;
   while (size < blocks * 2) size *= 2;
   const mask = size - 1;
-  const head = new Int32Array(size).fill(-1);
-  const count = new Uint8Array(size);
-  const next = new Int32Array(blocks);
-  const pos = new Int32Array(blocks);
-  const hashes = new Int32Array(blocks);
+  // Hashes of the kept blocks in position order, and how many fall in each bucket.
+  const keptPos = new Int32Array(blocks);
+  const keptHash = new Int32Array(blocks);
+  const count = new Int32Array(size);
   let n = 0;
-  // From the end backwards, so each bucket lists earlier positions first... and when a
-  // bucket is full, later blocks (nearer the start, indexed last) are the ones dropped.
-  for (let p = blocks * BLOCK - BLOCK; p >= 0; p -= BLOCK) {
+  let prev = 0;
+  for (let p = 0, b = 0; b < blocks; b++, p += BLOCK) {
     const h = blockHash(base, p);
-    const bucket = h & mask;
-    if (count[bucket]! >= BUCKET_LIMIT) continue;
-    count[bucket]!++;
-    pos[n] = p;
-    hashes[n] = h;
-    next[n] = head[bucket]!;
-    head[bucket] = n;
+    if (n > 0 && h === prev) continue;
+    prev = h;
+    keptPos[n] = p;
+    keptHash[n] = h;
+    count[h & mask]!++;
     n++;
   }
-  return { base, mask, head, next, pos, hashes };
+  // Bucket b holds min(count, BUCKET_LIMIT) entries from start[b].
+  const start = new Int32Array(size + 1);
+  let total = 0;
+  for (let b = 0; b < size; b++) {
+    start[b] = total;
+    total += Math.min(count[b]!, BUCKET_LIMIT);
+  }
+  start[size] = total;
+  const pos = new Int32Array(total);
+  const hashes = new Int32Array(total);
+  // seen[b]: blocks of bucket b met so far; a full bucket takes the k-th of its c blocks when
+  // floor(k * LIMIT / c) moves on, so the ones it keeps are spread over the whole base.
+  const seen = new Int32Array(size);
+  const fill = new Int32Array(size);
+  for (let i = 0; i < n; i++) {
+    const h = keptHash[i]!;
+    const b = h & mask;
+    const c = count[b]!;
+    const k = seen[b]!++;
+    if (c > BUCKET_LIMIT && k > 0 && Math.floor((k * BUCKET_LIMIT) / c) === Math.floor(((k - 1) * BUCKET_LIMIT) / c)) continue;
+    const at = start[b]! + fill[b]!++;
+    pos[at] = keptPos[i]!;
+    hashes[at] = h;
+  }
+  return { base, mask, start, pos, hashes };
 }
 
 /**
@@ -138,7 +163,7 @@ export function createDelta(index: DeltaIndex, target: Uint8Array, maxSize = 0):
     insertRoom = left < 0 ? -1 : left - Math.ceil(left / 128);
   };
   updateRoom();
-  const { head, next, pos, hashes, mask } = index;
+  const { start, pos, hashes, mask } = index;
   const bv = new DataView(base.buffer, base.byteOffset, base.byteLength);
   const tv = new DataView(target.buffer, target.byteOffset, target.byteLength);
   const blen = base.length;
@@ -149,11 +174,13 @@ export function createDelta(index: DeltaIndex, target: Uint8Array, maxSize = 0):
     // Longest verified match for the window at t.
     let best = 0;
     let bestPos = 0;
-    for (let e = head[h & mask]!; e >= 0; e = next[e]!) {
+    const bucket = h & mask;
+    for (let e = start[bucket]!, end = start[bucket + 1]!; e < end; e++) {
       if (hashes[e] !== h) continue;
       const p = pos[e]!;
       const room = Math.min(blen - p, tlen - t);
-      if (room <= best) continue;
+      // Positions ascend within a bucket, so no later one has more room.
+      if (room <= best) break;
       // Four bytes at a time while they agree, then byte by byte.
       let k = 0;
       const room4 = room - 3;

@@ -1,25 +1,28 @@
 /**
  * Writing packs (gitformat-pack) the way `git pack-objects` does, deterministically:
  *
- - Objects are sorted by type, a hash of their path's last characters and size (git's
+ * - Objects are sorted by type, a hash of their path's last characters and size (git's
  *   `type_size_sort`, with the id as the last key, so input order never matters).
- * - Each is tried against the previous `window` objects of its type; a delta is kept only when
- *   it is smaller than half the object (git's `try_delta` limits, scaled down by the base's
- *   depth) and the chain stays within `depth`.
- * - It is written at once, in that same order, so its base is always already in the pack
+ * - The sorted list is cut into segments at fixed places (planPack: they depend on the objects
+ *   only); each segment's delta search and compression (write-search.ts) sees its own objects
+ *   only, so segments can run in any order, on any thread, and give the same bytes.
+ * - Each object is tried against the previous `window` objects of its type in its segment; a
+ *   delta is kept only when it is smaller than half the object (git's `try_delta` limits,
+ *   scaled down by the base's depth) and the chain stays within `depth`.
+ * - Entries are written in that same order, so a base is always already in the pack
  *   (OFS_DELTA); every entry is deflated with pako (never the platform zlib, whose output
- *   varies by build) and streamed to the sink with the running checksum.
+ *   varies by build) and streamed to the sink with the running checksum (PackAssembler).
  *
- * Memory holds the window's objects, never the pack; each object is loaded once.
+ * Memory holds one segment's objects (writePack) and the deflated entries of the segments
+ * done before their turn to be written (the threaded writer), never the whole pack.
  */
-import { TRAILER_HASH, type Backend } from '../backend/types.js';
+import { TRAILER_HASH, type Backend, type Hasher } from '../backend/types.js';
 import { createDeflater } from '../backend/portable.js';
-import { XtestPackError } from '../errors.js';
-import { createDelta, createDeltaIndex, type DeltaIndex } from './delta-encode.js';
 import { encodeEntryHeader, encodeOfsDeltaDistance } from './entry.js';
 import type { IndexEntries } from './idx/index.js';
-import { OBJ_OFS_DELTA, hashLength, objectHeader, toHex, type ObjectFormat, type ObjectType } from './oid.js';
+import { OBJ_OFS_DELTA, hashLength, type ObjectFormat, type ObjectType } from './oid.js';
 import { encodePackHeader } from './pack-header.js';
+import { MIN_DELTA_SIZE, searchSegment, type SegmentContext, type SegmentObject, type SegmentResult } from './write-search.js';
 
 export interface PackObjectSource {
   readonly oid: Uint8Array;
@@ -56,8 +59,17 @@ export interface WrittenPack extends IndexEntries {
   readonly size: number;
 }
 
-/** git's prepare_pack() leaves objects smaller than this out of the delta search. */
-const MIN_DELTA_SIZE = 50;
+
+/**
+ * Where segments are cut (part of what the bytes depend on: the same objects give the same
+ * segments whatever runs them). A segment closes once it holds SEGMENT_BYTES of delta
+ * candidates or SEGMENT_OBJECTS objects, where the type or the name hash changes (so that the
+ * versions of one path stay together, as git's ll_find_deltas splits its list), or anywhere at
+ * four times that (a long run of one name). Its search starts with the `window` candidates
+ * before it as bases (seeds), so a cut costs the objects after it nothing but seeds' depth.
+ */
+export const SEGMENT_BYTES = 1024 * 1024;
+export const SEGMENT_OBJECTS = 1024;
 
 const TYPE_CODE: Record<ObjectType, number> = { commit: 1, tree: 2, blob: 3, tag: 4 };
 
@@ -80,8 +92,203 @@ function compareOid(a: Uint8Array, b: Uint8Array): number {
   return 0;
 }
 
+/** What to write, in what order, cut into segments searched independently. */
+export interface PackPlan {
+  readonly format: ObjectFormat;
+  /** The objects in pack order, one per id. */
+  readonly objects: readonly PackObjectSource[];
+  /** Segment k holds `objects[starts[k]]` up to `objects[starts[k + 1]]` (excluded). */
+  readonly starts: readonly number[];
+  readonly window: number;
+  readonly depth: number;
+  readonly level: number;
+  readonly verify: boolean;
+}
+
 /**
- * Write `objects` as a pack to `sink`.
+ * Order `input` for writing and cut it into segments; nothing is loaded.
+ * @example
+ *   const plan = planPack(objects, 'sha1', { window: 10 }); plan.starts.length - 1 // segments
+ */
+export function planPack(input: readonly PackObjectSource[], format: ObjectFormat, options: WritePackOptions = {}): PackPlan {
+  const h = hashLength(format);
+  for (const o of input) {
+    if (o.oid.length !== h) throw new RangeError(`writePack: object id of ${o.oid.length} bytes in a ${format} pack`);
+  }
+  // One object per id (the smallest path kept when an id comes with several): the result must
+  // not depend on the input order.
+  const unique = [...input]
+    .sort((a, b) => compareOid(a.oid, b.oid) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+    .filter((o, i, all) => i === 0 || compareOid(all[i - 1]!.oid, o.oid) !== 0);
+  // git's type_size_sort, the id last: a base always comes before the objects deltified
+  // against it, so the pack is written in this order.
+  const keyed = unique.map((o) => ({ o, type: TYPE_CODE[o.type], hash: packNameHash(o.path) }));
+  keyed.sort((a, b) => b.type - a.type || b.hash - a.hash || b.o.size - a.o.size || compareOid(a.o.oid, b.o.oid));
+  const window = options.delta === false ? 0 : Math.max(0, options.window ?? 10);
+  const starts = [0];
+  let bytes = 0;
+  let count = 0;
+  for (let i = 0; i < keyed.length; i++) {
+    const k = keyed[i]!;
+    const prev = keyed[i - 1];
+    const full = bytes >= SEGMENT_BYTES || count >= SEGMENT_OBJECTS;
+    if (prev && full && (prev.type !== k.type || prev.hash !== k.hash || bytes >= 4 * SEGMENT_BYTES || count >= 4 * SEGMENT_OBJECTS)) {
+      starts.push(i);
+      bytes = count = 0;
+    }
+    count++;
+    if (k.o.size >= MIN_DELTA_SIZE) bytes += k.o.size;
+  }
+  if (keyed.length > 0) starts.push(keyed.length);
+  return {
+    format,
+    objects: keyed.map((k) => k.o),
+    starts,
+    window,
+    depth: Math.max(1, options.depth ?? 50),
+    level: options.level ?? -1,
+    verify: options.verify ?? true,
+  };
+}
+
+/**
+ * Writes the entries of a plan's segments, given in order, to a sink: headers, OFS distances,
+ * the deflated bodies, the running checksum, the idx entries.
+ * @example
+ *   const w = new PackAssembler(plan, sink, backend); for (const r of results) w.add(r); w.finish();
+ */
+export class PackAssembler {
+  readonly #plan: PackPlan;
+  readonly #sink: PackSink;
+  readonly #backend: Backend;
+  readonly #hasher: Hasher;
+  readonly #progress: WritePackOptions['onProgress'];
+  readonly #offsets: Float64Array;
+  readonly #oids: Uint8Array;
+  readonly #crc32s: Uint32Array;
+  /** Chain depth of each object written. */
+  readonly #depths: Uint16Array;
+  #segment = 0;
+  #offset = 0;
+  #deltas = 0;
+
+  constructor(plan: PackPlan, sink: PackSink, backend: Backend, onProgress?: WritePackOptions['onProgress']) {
+    const n = plan.objects.length;
+    this.#plan = plan;
+    this.#sink = sink;
+    this.#backend = backend;
+    this.#progress = onProgress;
+    this.#hasher = backend.createHash(plan.format, TRAILER_HASH);
+    this.#offsets = new Float64Array(n);
+    this.#oids = new Uint8Array(n * hashLength(plan.format));
+    this.#crc32s = new Uint32Array(n);
+    this.#depths = new Uint16Array(n);
+    this.#emit(encodePackHeader(n));
+  }
+
+  #emit(b: Uint8Array): void {
+    this.#hasher.update(b);
+    this.#sink.write(b);
+    this.#offset += b.length;
+  }
+
+  /**
+   * The result of the next segment. A delta whose chain, through a seed of an earlier segment,
+   * would be longer than the plan's depth (the search counted the seed as whole) is written
+   * whole instead: decided here, from results that are the same on every run.
+   */
+  add(r: SegmentResult): void {
+    const plan = this.#plan;
+    const k = this.#segment;
+    const first = plan.starts[k]!;
+    const end = plan.starts[k + 1];
+    if (end === undefined || r.bases.length !== end - first) throw new RangeError(`PackAssembler: no segment ${k} of ${end === undefined ? 'that' : r.bases.length} objects`);
+    const seeds = segmentSeeds(plan, k);
+    const h = hashLength(plan.format);
+    const crc32 = this.#backend.crc32;
+    for (let j = 0, from = 0; j < r.bases.length; j++) {
+      const i = first + j;
+      const o = plan.objects[i]!;
+      const start = this.#offset;
+      const b = r.bases[j]!;
+      let body = r.bodies.subarray(from, r.ends[j]!);
+      from = r.ends[j]!;
+      let base = b < 0 ? -1 : b < seeds.length ? seeds[b]! : first + b - seeds.length;
+      let size = r.sizes[j]!;
+      if (base >= 0 && this.#depths[base]! + 1 > plan.depth) {
+        const data = o.load();
+        base = -1;
+        size = data.length;
+        body = createDeflater(plan.level)(data);
+      }
+      let crc: number;
+      if (base >= 0) {
+        this.#deltas++;
+        this.#depths[i] = this.#depths[base]! + 1;
+        const head = encodeEntryHeader(OBJ_OFS_DELTA, size);
+        const distance = encodeOfsDeltaDistance(start - this.#offsets[base]!);
+        crc = crc32(distance, crc32(head, 0));
+        this.#emit(head);
+        this.#emit(distance);
+      } else {
+        const head = encodeEntryHeader(TYPE_CODE[o.type], size);
+        crc = crc32(head, 0);
+        this.#emit(head);
+      }
+      this.#emit(body);
+      this.#crc32s[i] = crc32(body, crc);
+      this.#offsets[i] = start;
+      this.#oids.set(o.oid, i * h);
+      this.#progress?.({ phase: 'writing', done: i + 1, total: plan.objects.length });
+    }
+    this.#segment++;
+  }
+
+  /** The trailer, once every segment is in. */
+  finish(): WrittenPack {
+    const plan = this.#plan;
+    if (this.#segment !== plan.starts.length - 1 && plan.objects.length > 0) throw new RangeError('PackAssembler: segments missing');
+    const checksum = this.#hasher.digest();
+    this.#sink.write(checksum);
+    return {
+      format: plan.format,
+      count: plan.objects.length,
+      oids: this.#oids,
+      offsets: this.#offsets,
+      crc32s: this.#crc32s,
+      checksum,
+      deltas: this.#deltas,
+      size: this.#offset + checksum.length,
+    };
+  }
+}
+
+/**
+ * The seeds of segment `k`: the `window` delta candidates before it, oldest first (plan
+ * indices), the bases its search starts with.
+ */
+export function segmentSeeds(plan: PackPlan, k: number): number[] {
+  const out: number[] = [];
+  for (let i = plan.starts[k]! - 1; i >= 0 && out.length < plan.window; i--) {
+    if (plan.objects[i]!.size >= MIN_DELTA_SIZE) out.push(i);
+  }
+  return out.reverse();
+}
+
+/** Segment `k` of `plan` loaded: its objects and its seeds. */
+export function loadSegment(plan: PackPlan, k: number): { objects: SegmentObject[]; seeds: SegmentObject[] } {
+  const load = (i: number): SegmentObject => {
+    const o = plan.objects[i]!;
+    return { oid: o.oid, type: o.type, data: o.load() };
+  };
+  const objects: SegmentObject[] = [];
+  for (let i = plan.starts[k]!; i < plan.starts[k + 1]!; i++) objects.push(load(i));
+  return { objects, seeds: segmentSeeds(plan, k).map(load) };
+}
+
+/**
+ * Write `objects` as a pack to `sink`, one segment after another in this thread (the Node-side
+ * writePackFiles spreads the segments over worker threads, with the same bytes).
  * @throws OID_MISMATCH when a loaded object does not hash to its id, SHA1_COLLISION when it is
  *         part of a collision attack (both unless `verify: false`).
  * @example
@@ -95,129 +302,33 @@ export function writePack(
   format: ObjectFormat,
   options: WritePackOptions = {},
 ): WrittenPack {
-  const h = hashLength(format);
-  const window = options.delta === false ? 0 : Math.max(0, options.window ?? 10);
-  const maxDepth = Math.max(1, options.depth ?? 50);
-  const level = options.level ?? -1;
-  const verify = options.verify ?? true;
-  const deflate = createDeflater(level);
-  const progress = options.onProgress;
+  return writePlannedPack(planPack(input, format, options), sink, backend, options.onProgress);
+}
 
-  // One object per id, in id order (the smallest path kept when an id comes with several): the
-  // result must not depend on the input order.
-  const objects = [...input]
-    .sort((a, b) => compareOid(a.oid, b.oid) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
-    .filter((o, i, all) => i === 0 || compareOid(all[i - 1]!.oid, o.oid) !== 0);
-  const n = objects.length;
-  for (const o of objects) {
-    if (o.oid.length !== h) throw new RangeError(`writePack: object id of ${o.oid.length} bytes in a ${format} pack`);
+/**
+ * Write a planned pack in this thread.
+ * @throws as writePack.
+ * @example
+ *   writePlannedPack(planPack(objects, 'sha1'), sink, backend);
+ */
+export function writePlannedPack(plan: PackPlan, sink: PackSink, backend: Backend, onProgress?: WritePackOptions['onProgress']): WrittenPack {
+  const out = new PackAssembler(plan, sink, backend, onProgress);
+  const ctx = segmentContext(plan, backend);
+  for (let k = 0; k + 1 < plan.starts.length; k++) {
+    const { objects, seeds } = loadSegment(plan, k);
+    out.add(searchSegment(objects, seeds, ctx));
   }
-  const load = (i: number): Uint8Array => {
-    const o = objects[i]!;
-    const data = o.load();
-    if (verify) {
-      let actual: Uint8Array;
-      try {
-        actual = backend.createHash(format).update(objectHeader(o.type, data.length)).update(data).digest();
-      } catch (e) {
-        throw e instanceof XtestPackError ? e.at({ oid: toHex(o.oid) }) : e;
-      }
-      if (compareOid(actual, o.oid) !== 0) {
-        throw new XtestPackError('OID_MISMATCH', `object loaded for packing hashes to ${toHex(actual)}`, { oid: toHex(o.oid) });
-      }
-    }
-    return data;
-  };
+  return out.finish();
+}
 
-  // One pass in delta-search order: a base always comes before the objects deltified against
-  // it, so each object is loaded once and written as soon as its delta is decided.
-  const nameHash = objects.map((o) => packNameHash(o.path));
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => {
-    const oa = objects[a]!;
-    const ob = objects[b]!;
-    if (oa.type !== ob.type) return TYPE_CODE[ob.type] - TYPE_CODE[oa.type];
-    if (nameHash[a] !== nameHash[b]) return nameHash[b]! - nameHash[a]!;
-    if (oa.size !== ob.size) return ob.size - oa.size;
-    return compareOid(oa.oid, ob.oid);
-  });
-  const depth = new Uint16Array(n);
-  const offsets = new Float64Array(n);
-  const outOids = new Uint8Array(n * h);
-  const outOffsets = new Float64Array(n);
-  const crc32s = new Uint32Array(n);
-  const hasher = backend.createHash(format, TRAILER_HASH);
-  let offset = 0;
-  const emit = (b: Uint8Array) => {
-    hasher.update(b);
-    sink.write(b);
-    offset += b.length;
-  };
-  emit(encodePackHeader(n));
-  const ring: { i: number; data: Uint8Array; index: DeltaIndex | undefined }[] = [];
-  let deltaCount = 0;
-  order.forEach((i, done) => {
-    const o = objects[i]!;
-    const data = load(i);
-    let best: Uint8Array | undefined;
-    let bestBase = -1;
-    // Objects under 50 bytes are neither deltified nor bases (git's prepare_pack).
-    const candidate = window > 0 && data.length >= MIN_DELTA_SIZE;
-    for (let k = candidate ? ring.length - 1 : -1; k >= 0; k--) {
-      const m = ring[k]!;
-      const mo = objects[m.i]!;
-      if (mo.type !== o.type || depth[m.i]! >= maxDepth) continue;
-      // git's try_delta: a target far smaller than the base is not worth it.
-      if (data.length < m.data.length / 32 || data.length === 0 || m.data.length === 0) continue;
-      // git's try_delta: at most half the object (less the id a REF base would cost), or less
-      // than the best so far; scaled down for bases already deep in a chain.
-      const refDepth = best ? depth[i]! : 1;
-      let maxSize = best ? best.length : Math.floor(data.length / 2) - h;
-      maxSize = Math.floor((maxSize * (maxDepth - depth[m.i]!)) / (maxDepth - refDepth + 1));
-      // Bytes the target has beyond the base must be inserted: no room, no delta.
-      if (maxSize <= 0 || data.length - m.data.length >= maxSize) continue;
-      m.index ??= createDeltaIndex(m.data);
-      const d = createDelta(m.index, data, maxSize);
-      if (!d || d.length >= maxSize) continue;
-      if (best && d.length === best.length && depth[m.i]! + 1 >= depth[i]!) continue;
-      best = d;
-      bestBase = m.i;
-      depth[i] = depth[m.i]! + 1;
-    }
-
-    const start = offset;
-    let parts: Uint8Array[];
-    if (best) {
-      deltaCount++;
-      parts = [encodeEntryHeader(OBJ_OFS_DELTA, best.length), encodeOfsDeltaDistance(start - offsets[bestBase]!), deflate(best)];
-    } else {
-      depth[i] = 0;
-      parts = [encodeEntryHeader(TYPE_CODE[o.type], data.length), deflate(data)];
-    }
-    let crc = 0;
-    for (const p of parts) {
-      crc = backend.crc32(p, crc);
-      emit(p);
-    }
-    offsets[i] = start;
-    outOids.set(o.oid, done * h);
-    outOffsets[done] = start;
-    crc32s[done] = crc;
-    if (candidate) {
-      ring.push({ i, data, index: undefined });
-      if (ring.length > window) ring.shift();
-    }
-    progress?.({ phase: 'writing', done: done + 1, total: n });
-  });
-  const checksum = hasher.digest();
-  sink.write(checksum);
+/** How this thread searches and compresses the segments of `plan`. */
+export function segmentContext(plan: PackPlan, backend: Backend): SegmentContext {
+  const { format } = plan;
   return {
     format,
-    count: n,
-    oids: outOids,
-    offsets: outOffsets,
-    crc32s,
-    checksum,
-    deltas: deltaCount,
-    size: offset + h,
+    window: plan.window,
+    depth: plan.depth,
+    createDeflater: () => createDeflater(plan.level),
+    ...(plan.verify ? { createHash: () => backend.createHash(format) } : {}),
   };
 }

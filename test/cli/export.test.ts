@@ -211,6 +211,8 @@ describe('cli export: failures', () => {
     assertUsage(run(['export', '--repo', main, '--out', dir, '--window', 'x', 'fixtures/']), '--window x');
     assertUsage(run(['export', '--repo', main, '--out', dir, '--depth', '-1', 'fixtures/']), '--depth -1');
     assertUsage(run(['export', '--repo', main, '--out', dir, '--compression', '10', 'fixtures/']), '--compression 10');
+    assertUsage(run(['export', '--repo', main, '--out', dir, '--threads', '0', 'fixtures/']), '--threads 0');
+    assertUsage(run(['export', '--repo', main, '--out', dir, '--threads', 'two', 'fixtures/']), '--threads two');
     assertUsage(run(['export', '--repo', main, '--out', dir, '/etc/passwd']), 'absolute pathspec');
     assertUsage(run(['export', '--repo', main, '--out', dir, 'fixtures/../other']), "pathspec with '..'");
     assert.ok(!existsSync(dir) || packNames(dir).length === 0, 'a usage error wrote a pack');
@@ -247,6 +249,25 @@ describe('cli export: delta and compression options', () => {
     assert.ok(get('--no-delta').size > get('').size);
     assert.ok(get('--compression 0').size > get('--compression 9').size);
     assert.ok(get('--compression 0').deltas > 0, 'compression changed the delta choice');
+  });
+});
+
+describe('cli export: --threads', () => {
+  test('--threads 1 and 3 (and XTEST_PACK_THREADS) write the same directory; repack --threads too', T, () => {
+    const { main } = exportRepos();
+    const dirs = [['--threads', '1'], ['--threads', '3'], []].map((opts, i) => {
+      const dir = out();
+      const env = i === 2 ? { env: { XTEST_PACK_THREADS: '2' } } : {};
+      assertExit(run(['export', '--repo', main, '--out', dir, ...opts, 'fixtures/', 'other/'], env), 0, opts.join(' '));
+      return dir;
+    });
+    assertSameDir(dirs[0]!, dirs[1]!, '--threads 1 and 3');
+    assertSameDir(dirs[0]!, dirs[2]!, '--threads 1 and XTEST_PACK_THREADS=2');
+    for (const dir of dirs.slice(0, 2)) assertExit(run(['export', '--repo', main, '--out', dir, 'lib/'], {}), 0, 'second export');
+    assertExit(run(['repack', '--threads', '1', dirs[0]!]), 0, 'repack --threads 1');
+    assertExit(run(['repack', '--threads', '2', dirs[1]!]), 0, 'repack --threads 2');
+    assertSameDir(dirs[0]!, dirs[1]!, 'repacked with 1 and 2 threads');
+    assertUsage(run(['repack', '--threads', '0', dirs[0]!]), 'repack --threads 0');
   });
 });
 

@@ -4,7 +4,7 @@
 // the server sends too much, too little or the wrong objects, what is missing is asked for once
 // more, what is extra is dropped.
 import assert from 'node:assert/strict';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { getBackend } from '../../src/backend/index.js';
@@ -301,6 +301,11 @@ describe('the command line', () => {
     assertSameDirectory(join(cwd, 'data'), expected(server.url(main().name)), 'the CLI');
     const bad = await spawnNode([CLI_MAIN, 'fetch', '--url', server.url(main().name), '--rev', commit(), '--out', 'x', '--max-bytes', 'lots', 'fixtures'], { cwd });
     assert.equal(bad.status, 2);
+    for (const threads of ['0', 'two']) {
+      const r0 = await spawnNode([CLI_MAIN, 'fetch', '--url', server.url(main().name), '--rev', commit(), '--out', 'x', '--threads', threads, 'fixtures'], { cwd });
+      assert.equal(r0.status, 2, `--threads ${threads}: ${r0.stderr}`);
+    }
+    assert.ok(!existsSync(join(cwd, 'x')), 'a usage error wrote something');
   });
 
   test('in a package directory with a manifest: its artifact, in that directory, equal to pack\'s; --progress on stderr', T, async () => {

@@ -1,17 +1,19 @@
 // The promise of `xtest-pack fetch`: what it writes is byte for byte what the author's own
 // `xtest-pack export` (pack, idx, manifest) and `xtest-pack pack` (the .tar.gz) write from the
-// repository, whatever the server offers (filters on, off, or only tree:0), however the
-// repository is reached (HTTP, a local path, file://), and in at most 1 GET + 3 POSTs
+// repository, with any number of threads on either side, whatever the server offers (filters
+// on, off, or only tree:0), however the repository is reached (HTTP, a local path, file://),
+// and in at most 1 GET + 3 POSTs
 // whatever the number of paths (1 GET + 2 POSTs when nothing is asked for twice).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { getBackend } from '../../src/backend/index.js';
 import { CredentialStore } from '../../src/fetch/http.js';
 import { fetchTestData, type FetchTestDataOptions, type FetchTestDataResult } from '../../src/fetch/fetch-test-data.js';
+import { SEGMENT_BYTES } from '../../src/pack/write.js';
 import { xtestPack, xtestPackOk } from '../support/cli.js';
 import { packTar, publishedCopy } from '../support/example-package.js';
 import { emptyEnv } from '../support/fetch-client.js';
@@ -95,6 +97,8 @@ describe('fetch writes what export writes (no package: a URL, a commit, pathspec
     // A revision other than an id works locally.
     const { out } = await fetched({ url: repo.workTree, rev: 'main', pathspecs });
     assertSameDirectory(out, expected, 'rev main');
+    // Any number of threads writes the same pack.
+    for (const threads of [1, 3]) assertSameDirectory((await fetched({ url: repo.workTree, rev: commit, pathspecs, threads })).out, expected, `threads ${threads}`);
   });
 
   test('the number of requests does not grow with the number of paths: 40 files, 1 GET + 2 POSTs', T, async () => {
@@ -233,5 +237,38 @@ describe('fetch writes what pack writes (a package: its manifest, npm tarball or
     // (The manifest's own repository, https://example.org/…, is never asked: tests stay on loopback.)
     await assert.rejects(fetchTestData({ package: published, url: join(cwd, 'sub'), cwd, backend }), { code: 'NOT_A_REPOSITORY' });
     assert.deepEqual(readdirSync(cwd), ['sub']);
+  });
+});
+
+describe('fetch and export: the same pack for any number of threads', () => {
+  test('several MiB of files (several segments): fetch with 1 and 3 threads equals export --threads 2', T, async () => {
+    const workTree = scratchDir('xtest-pack-fetch-threads-');
+    git(['init', '-q', workTree]);
+    // Texts and edited copies of them in other directories: delta pairs, over several segments.
+    let seed = 4242;
+    const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 8;
+    const words = ['alpha ', 'beta ', 'gamma\n', 'delta ', 'x = 1;\n', 'return y;\n', '// note\n'];
+    let bytes = 0;
+    for (let f = 0; f < 30; f++) {
+      let text = '';
+      while (text.length < 20_000 + (f % 7) * 8_000) text += words[rand() % words.length]!;
+      for (const dir of ['a', 'b/c', 'd']) {
+        mkdirSync(join(workTree, 'fixtures', dir), { recursive: true });
+        const edited = `${text.slice(0, 500 * f)}changed in ${dir}\n${text.slice(500 * f + 10)}`;
+        writeFileSync(join(workTree, 'fixtures', dir, `file-${f}.txt`), edited);
+        bytes += edited.length;
+      }
+    }
+    git(['-C', workTree, 'add', '-A', 'fixtures']);
+    git(['-C', workTree, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'files']);
+    assert.ok(bytes >= 3 * SEGMENT_BYTES, `${bytes} bytes: too few for several segments`);
+    const commit = git(['rev-parse', 'HEAD'], { cwd: workTree }).toString().trim();
+    const expected = join(scratchDir('xtest-pack-fetch-export-'), 'export');
+    const e = xtestPack(['export', '--repo', workTree, '--rev', commit, '--out', expected, '--threads', '2', 'fixtures']);
+    assert.equal(e.status, 0, e.stderr);
+    for (const threads of [1, 3]) {
+      const { out } = await fetched({ url: workTree, rev: commit, pathspecs: ['fixtures'], threads });
+      assertSameDirectory(out, expected, `fetch with ${threads} thread(s)`);
+    }
   });
 });

@@ -5,9 +5,10 @@
 // a bare partial clone holding it passes git fsck --strict, and git alone checks the files
 // out byte for byte with their modes. Errors (unmatched pathspecs, dirty work trees, unknown
 // revisions), gitlinks, exports into the same directory, repack, the manifest, SHA-256,
-// linked work trees, and --rev with an annotated tag and HEAD~1.
+// linked work trees, --rev with an annotated tag and HEAD~1, and the same pack for any
+// number of threads.
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, lstatSync, readFileSync, readlinkSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { getBackend } from '../../src/backend/index.js';
@@ -19,6 +20,7 @@ import { openFileSource } from '../../src/fs/file-source.js';
 import { encodeIdx } from '../../src/pack/idx/index.js';
 import { indexPack } from '../../src/pack/index-pack.js';
 import type { ObjectFormat } from '../../src/pack/oid.js';
+import { SEGMENT_BYTES } from '../../src/pack/write.js';
 import {
   assertFsckStrict,
   assertSameDir,
@@ -478,6 +480,49 @@ describe('export: into the same directory again, and repack', () => {
     const one = exportTo(['fixtures/', 'other/*.json', '.gitmodules'], { repo: main });
     const two = exportTo(['.gitmodules', 'other/*.json', 'fixtures/'], { repo: main });
     assertSameDir(one.out, two.out, 'pathspecs reordered');
+  });
+});
+
+describe('export: threads', () => {
+  test('several MiB of files: the same pack whatever XTEST_PACK_THREADS says (1, 2, 3) or the threads option (4); git reads it', T, () => {
+    const repo = scratchDir('xtest-pack-export-threads-');
+    git(['init', '-q', repo]);
+    // Texts and edited copies of them in other directories (delta pairs across segments).
+    let seed = 12345;
+    const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 8;
+    let bytes = 0;
+    const words = ['alpha ', 'beta ', 'gamma\n', 'delta ', 'x = 1;\n', 'return y;\n', '// note\n'];
+    for (let f = 0; f < 30; f++) {
+      let text = '';
+      while (text.length < 20_000 + (f % 7) * 8_000) text += words[rand() % words.length]!;
+      for (const dir of ['a', 'b/c', 'd']) {
+        const path = join(repo, 'fixtures', dir);
+        mkdirSync(path, { recursive: true });
+        const edited = `${text.slice(0, 500 * f)}changed in ${dir}\n${text.slice(500 * f + 10)}`;
+        writeFileSync(join(path, `file-${f}.txt`), edited);
+        bytes += edited.length;
+      }
+    }
+    git(['-C', repo, 'add', '-A', 'fixtures']);
+    git(['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'files']);
+    const saved = process.env['XTEST_PACK_THREADS'];
+    const packs: Buffer[] = [];
+    try {
+      for (const threads of ['1', '2', '3']) {
+        process.env['XTEST_PACK_THREADS'] = threads;
+        const r = exportTo(['fixtures'], { repo });
+        packs.push(readFileSync(r.pack!));
+      }
+      // The option wins over the environment.
+      process.env['XTEST_PACK_THREADS'] = '1';
+      packs.push(readFileSync(exportTo(['fixtures'], { repo, threads: 4 }).pack!));
+    } finally {
+      if (saved === undefined) delete process.env['XTEST_PACK_THREADS'];
+      else process.env['XTEST_PACK_THREADS'] = saved;
+    }
+    assert.ok(bytes >= 3 * SEGMENT_BYTES, `${bytes} bytes of files: too few for several segments`);
+    for (const p of packs.slice(1)) assert.ok(p.equals(packs[0]!), 'another number of threads gave another pack');
+    gitIndexPack(packs[0]!, 'sha1', { strict: true });
   });
 });
 

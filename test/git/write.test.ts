@@ -3,19 +3,22 @@
 // object of the repository written with each delta setting gives a pack that git index-pack
 // --strict --fsck-objects accepts, whose idx (versions 1 and 2) git writes byte for byte as we
 // do, from which git cat-file reads every object back identical, and whose delta chains (git
-// verify-pack -v) are no longer than asked. Also writePackFiles' files on disk.
+// verify-pack -v) are no longer than asked. Also writePackFiles' files on disk, the same for
+// any number of threads.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { getBackend } from '../../src/backend/index.js';
 import { writePackFiles } from '../../src/export/pack-dir.js';
+import { PARALLEL_MIN_BYTES } from '../../src/export/pack-workers.js';
 import { concatBytes } from '../../src/pack/bytes.js';
 import { encodeIdx } from '../../src/pack/idx/index.js';
-import { fromHex, toHex, type ObjectFormat, type ObjectType } from '../../src/pack/oid.js';
-import { writePack, type PackObjectSource, type WritePackOptions } from '../../src/pack/write.js';
+import { fromHex, objectHeader, toHex, type ObjectFormat, type ObjectType } from '../../src/pack/oid.js';
+import { planPack, writePack, type PackObjectSource, type WritePackOptions } from '../../src/pack/write.js';
 import { catFileBatch, exportRepos, gitIndexPack, repoFormat } from '../support/export-repos.js';
 import { git } from '../support/git.js';
+import { pseudoRandomBytes } from '../support/pack-builder.js';
 import { gitFormatArgs, gitVerboseEntries, packFixture, scratchDir } from '../support/repos.js';
 
 const backend = getBackend();
@@ -157,5 +160,40 @@ describe('writePackFiles', () => {
       assert.ok(g.idx.equals(readFileSync(written.idxPath)), `idx v${idxVersion} differs from git's`);
       assert.equal(statSync(written.packPath).size, written.size);
     }
+  });
+
+  test('threads 1, 2 and 3, and the default (objects over PARALLEL_MIN_BYTES): the same files, which git index-pack --strict and verify-pack -v accept', () => {
+    // Versions of a few texts under many directories, some random blobs: several segments.
+    const objs: PackObjectSource[] = [];
+    for (let g = 0; g < 24; g++) {
+      const base = pseudoRandomBytes(20_000 + g * 4_000, g + 1).map((x) => (x < 60 ? 0x20 : 0x61 + (x % 7)));
+      for (let v = 0; v < 4; v++) {
+        const data = v === 0 ? base : concatBytes([base.subarray(0, 1000 * v), new TextEncoder().encode(`version ${v}\n`), base.subarray(1000 * v + 5)]);
+        const path = `dir${v}/file-${g}.txt`;
+        const oid = backend.createHash('sha1').update(objectHeader('blob', data.length)).update(data).digest();
+        objs.push({ oid, type: 'blob', size: data.length, path, load: () => data });
+      }
+    }
+    const random = pseudoRandomBytes(1_500_000, 99);
+    objs.push({ oid: backend.createHash('sha1').update(objectHeader('blob', random.length)).update(random).digest(), type: 'blob', size: random.length, path: 'big.bin', load: () => random });
+    assert.ok(objs.reduce((n, o) => n + o.size, 0) >= PARALLEL_MIN_BYTES);
+    assert.ok(planPack(objs, 'sha1').starts.length - 1 >= 3);
+    const files = [undefined, 1, 2, 3].map((threads) => {
+      const dir = scratchDir('xtest-pack-packfiles-threads-');
+      const w = writePackFiles(dir, objs, backend, 'sha1', threads === undefined ? {} : { threads });
+      return { pack: readFileSync(w.packPath), idx: readFileSync(w.idxPath), idxPath: w.idxPath, name: w.packPath.slice(dir.length), deltas: w.deltas };
+    });
+    // git verify-pack -v: every object, chains within the default depth, as many deltas as we count.
+    const entries = gitVerboseEntries(files[0]!.idxPath, 'sha1');
+    assert.equal(entries.length, objs.length);
+    assert.equal(entries.filter((e) => e.depth > 0).length, files[0]!.deltas);
+    assert.ok(Math.max(...entries.map((e) => e.depth)) <= 50);
+    for (const f of files.slice(1)) {
+      assert.equal(f.name, files[0]!.name);
+      assert.ok(f.pack.equals(files[0]!.pack) && f.idx.equals(files[0]!.idx));
+    }
+    assert.ok(files[0]!.deltas >= 24 * 3 - 4, `${files[0]!.deltas} deltas`);
+    const g = gitIndexPack(files[0]!.pack, 'sha1', { strict: true });
+    assert.ok(g.idx.equals(files[0]!.idx), "git's idx differs");
   });
 });

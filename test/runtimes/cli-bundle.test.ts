@@ -4,12 +4,14 @@
 // in the package. The rest of the suite runs the unbundled file.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import module from 'node:module';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
+import { SEGMENT_BYTES } from '../../src/pack/write.js';
 import { CLI_MAIN } from '../support/cli.js';
 import { exportRepos, revParse } from '../support/export-repos.js';
+import { git } from '../support/git.js';
 import { PROJECT_ROOT, scratchDir } from '../support/repos.js';
 
 const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string>; version: string };
@@ -117,9 +119,11 @@ describe('the bundled command line', () => {
     assert.deepEqual({ status: unwritable.status, stderr: unwritable.stderr }, { status: 0, stderr: '' });
   });
 
-  test('four files: the start-up, the program with every command, the portable backend loaded only when picked, the index-pack worker', () => {
+  test('five files: the start-up, the program with every command, the portable backend loaded only when picked, the two workers', () => {
     const dir = join(PROJECT_ROOT, 'dist', 'bundle', 'cli');
-    assert.deepEqual(readdirSync(dir).filter((n) => n.endsWith('.js')).sort(), ['index-pack-worker.js', 'main.js', 'portable.js', 'program.js']);
+    assert.deepEqual(readdirSync(dir).filter((n) => n.endsWith('.js')).sort(), ['index-pack-worker.js', 'main.js', 'pack-worker.js', 'portable.js', 'program.js']);
+    // The workers are started from the program by their URLs, next to it.
+    assert.match(readFileSync(join(dir, 'program.js'), 'utf8'), /new URL\(["']\.\/pack-worker\.js["'], import\.meta\.url\)/);
     // What is left to run time: main.js imports program.js (after turning the compile cache
     // on); the program imports or requires portable.js; nothing else between the files.
     const between = (f: string): string[] =>
@@ -133,5 +137,35 @@ describe('the bundled command line', () => {
     for (const f of ['src/cli/program.ts', 'src/cli/checkout-command.ts', 'src/cli/harness-commands.ts', 'node_modules/commander/lib/command.js']) {
       assert.ok(sources.some((x) => x.endsWith(f)), `program.js holds no ${f}`);
     }
+  });
+
+  test('export --threads 2 and 3 (worker threads from the bundle) write the pack of --threads 1 and of the unbundled command', { timeout: 120_000 }, () => {
+    const repo = scratchDir('xtest-pack-bundle-threads-');
+    git(['init', '-q', repo]);
+    let seed = 777;
+    const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 8;
+    const words = ['alpha ', 'beta ', 'gamma\n', 'delta ', 'x = 1;\n', 'return y;\n', '// note\n'];
+    let bytes = 0;
+    for (let f = 0; f < 30; f++) {
+      let text = '';
+      while (text.length < 20_000 + (f % 7) * 8_000) text += words[rand() % words.length]!;
+      for (const d of ['a', 'b/c', 'd']) {
+        mkdirSync(join(repo, 'fixtures', d), { recursive: true });
+        const edited = `${text.slice(0, 500 * f)}changed in ${d}\n${text.slice(500 * f + 10)}`;
+        writeFileSync(join(repo, 'fixtures', d, `file-${f}.txt`), edited);
+        bytes += edited.length;
+      }
+    }
+    git(['-C', repo, 'add', '-A', 'fixtures']);
+    git(['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'files']);
+    assert.ok(bytes >= 3 * SEGMENT_BYTES, `${bytes} bytes: too few for several segments`);
+    const exported = (main: string, threads: string) => {
+      const out = join(scratchDir('xtest-pack-bundle-threads-out-'), 'out');
+      const r = run(main, ['export', '--repo', repo, '--out', out, '--threads', threads, '--no-progress', 'fixtures']);
+      assert.equal(r.status, 0, `${threads} threads: ${r.stderr}`);
+      return tree(out);
+    };
+    const one = exported(BUNDLE, '1');
+    for (const [main, threads] of [[BUNDLE, '2'], [BUNDLE, '3'], [CLI_MAIN, '2']] as const) assert.deepEqual(exported(main, threads), one, `${main}, ${threads} threads`);
   });
 });
