@@ -14,6 +14,8 @@ export const EXIT_SKIP = 77;
 export interface CommandContext {
   readonly stdout: { write(s: string | Uint8Array): unknown };
   readonly stderr: { write(s: string): unknown; isTTY?: boolean };
+  /** Standard input given whole in advance (tests); when absent, commands read file descriptor 0. */
+  readonly stdin?: Uint8Array | undefined;
   readonly env: NodeJS.ProcessEnv;
   /** The directory repositories are discovered from and relative paths start at. */
   readonly cwd: string;

@@ -23,6 +23,8 @@ import type { ManifestCommandOptions, PackageTestCommandOptions, PackCommandOpti
 export interface CliIo {
   stdout: { write(s: string | Uint8Array): unknown };
   stderr: { write(s: string): unknown; isTTY?: boolean };
+  /** Standard input, given whole (tests); by default commands read file descriptor 0. */
+  stdin?: Uint8Array;
   env: NodeJS.ProcessEnv;
   /** The directory repositories are discovered from (default: process.cwd()). */
   cwd?: string;
@@ -58,6 +60,15 @@ function positiveInt(name: string) {
   };
 }
 
+/**
+ * Whether `--batch` or `--batch-check` took its format from the next argument (`--batch fmt`):
+ * git takes a format only as `--batch=fmt`, and refuses the other as an argument.
+ */
+function batchArgumentTaken(command: Command): boolean {
+  const raw = (command.parent as { rawArgs?: string[] } | null)?.rawArgs ?? [];
+  return raw.some((a, i) => (a === '--batch' || a === '--batch-check') && i + 1 < raw.length && !raw[i + 1]!.startsWith('-'));
+}
+
 const THREADS_HELP = 'threads that search deltas and compress, this one included (default: $XTEST_PACK_THREADS, else one per CPU, up to 8, for 4 MiB of objects or more); the pack is the same for any number';
 
 /** `--repo` and `--objects`: where the object-database commands read. */
@@ -91,6 +102,7 @@ export function createProgram(io: CliIo): { program: Command; run(argv: string[]
   const ctx: CommandContext = {
     stdout: io.stdout,
     stderr: io.stderr,
+    stdin: io.stdin,
     env: io.env,
     cwd: io.cwd ?? process.cwd(),
     backend: () => (backend ??= loadBackend(chosen.backend ?? (io.env['XTEST_PACK_BACKEND'] || undefined))),
@@ -244,16 +256,24 @@ export function createProgram(io: CliIo): { program: Command; run(argv: string[]
     program
       .command('cat-file')
       .helpGroup('Plumbing (as git does it):')
-      .description('print an object, its type or size, as git cat-file')
-      .usage('(-t | -s | -e | -p | <type>) <object>')
-      .argument('<type-or-object>', 'a type (commit, tree, blob, tag) followed by the object, or the object with -t/-s/-e/-p')
+      .description('print an object, its type or size, as git cat-file; or, with --batch, many objects')
+      .usage('(-t | -s | -e | -p | <type>) <object>\n       (--batch[=<format>] | --batch-check[=<format>]) [--batch-all-objects [--unordered]] [--buffer] [-z]')
+      .argument('[type-or-object]', 'a type (commit, tree, blob, tag) followed by the object, or the object with -t/-s/-e/-p')
       .argument('[object]')
       .option('-t', 'the object type')
       .option('-s', 'the object size')
       .option('-e', 'exit 0 when the object exists and is valid, 1 otherwise, printing nothing')
-      .option('-p', 'pretty-print the object'),
-  ).action(async (first: string, second: string | undefined, opts: CatFileOptions) =>
-    exit(await (await import('./odb-commands.js')).catFileCommand(ctx, first, second, opts)),
+      .option('-p', 'pretty-print the object')
+      .option('--batch [format]', 'for each object named on stdin: a line in the format, the contents and a newline')
+      .option('--batch-check [format]', 'for each object named on stdin: a line in the format (default "%(objectname) %(objecttype) %(objectsize)")')
+      .option('--batch-all-objects', 'every object of the repository and its alternates instead of stdin, sorted by id')
+      .option('--unordered', 'with --batch-all-objects: loose objects, then each pack in pack order (faster with --batch)')
+      .option('--buffer', 'accepted for git: the output is always buffered (and flushed when stdin has been read up to what it holds)')
+      .option('-z', 'stdin names end with NUL, not newline')
+      .option('--verify', 'with a batch mode: hash every object read and compare with its id (git cat-file does not)')
+      .option('--no-collision-detection', 'with --verify: plain SHA-1, without collision detection'),
+  ).action(async (first: string | undefined, second: string | undefined, opts: CatFileOptions, command: Command) =>
+    exit(await (await import('./odb-commands.js')).catFileCommand(ctx, first, second, opts, batchArgumentTaken(command))),
   );
 
   withWhere(

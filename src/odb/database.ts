@@ -11,6 +11,7 @@ import type { Backend } from '../backend/types.js';
 import { XtestPackError } from '../errors.js';
 import { bytesEqual } from '../pack/bytes.js';
 import { IdxFile } from '../pack/idx/index.js';
+import type { HeadInflater } from '../pack/inflate-head.js';
 import { fromHex, hashLength, objectHeader, toHex, type ObjectFormat, type ObjectType } from '../pack/oid.js';
 import { DeltaBaseCache, PackFile } from '../pack/pack-file.js';
 import { joinPath, type ClosableSource, type Storage } from '../fs/storage.js';
@@ -27,6 +28,17 @@ export interface DatabaseOptions {
   deltaBaseCacheLimit?: number;
   /** Called once per object read, with its id (tests count reads with it). */
   onRead?: (oidHex: string, type: ObjectType) => void;
+}
+
+/** Where `locate` finds an object: an entry of a pack, or a loose object file and its bytes. */
+export type ObjectLocation =
+  | { readonly pack: PackFile; readonly offset: number }
+  | { readonly pack?: undefined; readonly path: string; readonly bytes: Uint8Array };
+
+/** A loose object found by `looseObjects`. */
+export interface LooseEntry {
+  readonly hex: string;
+  readonly path: string;
 }
 
 /** Minimum length of an abbreviated id, as git. */
@@ -133,6 +145,41 @@ class ObjectDirectory {
     return { type: obj.type, size: obj.data.length };
   }
 
+  /** The pack entry of `oid` in this directory's packs, or undefined. */
+  locatePacked(oid: Uint8Array): ObjectLocation | undefined {
+    for (const p of this.#packs) {
+      const pack = this.#open(p);
+      const offset = pack.locate(oid);
+      if (offset >= 0) return { pack, offset };
+    }
+    return undefined;
+  }
+
+  /** The loose object file of `oid` here, or undefined. */
+  locateLoose(oid: Uint8Array): ObjectLocation | undefined {
+    const path = this.#loosePath(toHex(oid));
+    const bytes = this.#storage.readFile(path);
+    return bytes === undefined ? undefined : { path, bytes };
+  }
+
+  /** This directory's packs, opened, in lookup order. */
+  packs(): PackFile[] {
+    return this.#packs.map((p) => this.#open(p));
+  }
+
+  /** The loose objects here: fan-out directories 00 to ff, each in the order it lists its files. */
+  looseObjects(into: LooseEntry[]): void {
+    const rest = hashLength(this.#format) * 2 - 2;
+    const name = new RegExp(`^[0-9a-f]{${rest}}$`);
+    for (let b = 0; b < 256; b++) {
+      const d = b.toString(16).padStart(2, '0');
+      const dir = joinPath(this.dir, d);
+      for (const n of this.#storage.readDir(dir) ?? []) {
+        if (name.test(n)) into.push({ hex: d + n, path: joinPath(dir, n) });
+      }
+    }
+  }
+
   has(oid: Uint8Array, hex: string): boolean {
     for (const p of this.#packs) if (this.#open(p).has(oid)) return true;
     return this.#storage.kind(this.#loosePath(hex)) === 'file';
@@ -187,6 +234,40 @@ export function decodeLoose(bytes: Uint8Array, backend: Backend, path: string, h
   if (Number(sizeText) !== data.length) return fail(`header says ${sizeText} bytes, the object has ${data.length}`);
   return { type, data };
 }
+
+/**
+ * The type and size a loose object file declares, from the first bytes of its inflated
+ * contents only (git's `unpack_loose_header`): what cat-file --batch-check reads of it.
+ * @throws OBJECT_CORRUPT naming the file and id, as `decodeLoose`.
+ * @example
+ *   const { type, size } = decodeLooseHeader(bytes, backend, head, path, hex);
+ */
+export function decodeLooseHeader(bytes: Uint8Array, backend: Backend, head: HeadInflater, path: string, hex: string): RawObjectHeader {
+  const out = new Uint8Array(LOOSE_HEADER_MAX);
+  const n = head.inflate(bytes, 0, bytes.length, out, LOOSE_HEADER_MAX);
+  const nul = n < 0 ? -1 : out.subarray(0, n).indexOf(0);
+  if (nul < 0) {
+    // Not certain from the first bytes: the whole object says what is wrong (or right).
+    const obj = decodeLoose(bytes, backend, path, hex);
+    return { type: obj.type, size: obj.data.length };
+  }
+  const text = String.fromCharCode(...out.subarray(0, nul));
+  const m = /^(commit|tree|blob|tag) (0|[1-9][0-9]*)$/.exec(text);
+  if (!m || !Number.isSafeInteger(Number(m[2]))) {
+    const obj = decodeLoose(bytes, backend, path, hex);
+    return { type: obj.type, size: obj.data.length };
+  }
+  return { type: m[1] as ObjectType, size: Number(m[2]) };
+}
+
+/** Type and size of an object. */
+export interface RawObjectHeader {
+  readonly type: ObjectType;
+  readonly size: number;
+}
+
+/** Inflated bytes that hold a loose object's header: git's MAX_HEADER_LEN is 32. */
+const LOOSE_HEADER_MAX = 32;
 
 /**
  * An object database: an objects directory, its alternates, their loose objects and packs.
@@ -299,6 +380,46 @@ export class ObjectDatabase {
   has(oid: Uint8Array): boolean {
     const hex = toHex(oid);
     return this.#dirs.some((d) => d.has(oid, hex));
+  }
+
+  /**
+   * Where `oid` is stored, in git's order of lookup (`oid_object_info_extended`): the packs of
+   * every objects directory, then the loose objects of each; undefined when nowhere. Nothing
+   * is verified: a reader of the location decides.
+   * @throws IO, and IDX_CORRUPT when an idx places it outside its pack.
+   * @example
+   *   const at = odb.locate(oid); if (at?.pack) at.pack.readShared(at.offset);
+   */
+  locate(oid: Uint8Array): ObjectLocation | undefined {
+    for (const d of this.#dirs) {
+      const at = d.locatePacked(oid);
+      if (at) return at;
+    }
+    for (const d of this.#dirs) {
+      const at = d.locateLoose(oid);
+      if (at) return at;
+    }
+    return undefined;
+  }
+
+  /** Every pack of every objects directory, opened: the main directory's first, each directory's by name. */
+  packs(): PackFile[] {
+    return this.#dirs.flatMap((d) => d.packs());
+  }
+
+  /** Every loose object of every objects directory (main first), as `git cat-file --batch-all-objects --unordered` lists them. */
+  looseObjects(): LooseEntry[] {
+    const out: LooseEntry[] = [];
+    for (const d of this.#dirs) d.looseObjects(out);
+    return out;
+  }
+
+  /**
+   * Decode the loose object file `bytes` (of `oid`, at `path`), not verified.
+   * @throws OBJECT_CORRUPT naming the file and id.
+   */
+  decodeLoose(bytes: Uint8Array, path: string, oid: Uint8Array): RawObject {
+    return decodeLoose(bytes, this.backend, path, toHex(oid));
   }
 
   /** Full ids (hex, sorted) that start with the hex `prefix`, at most `limit`. */

@@ -77,13 +77,13 @@ export function applyDelta(base: Uint8Array, delta: Uint8Array, into?: Uint8Arra
   }
   if (into && into.length >= resultSize) {
     const out = into.subarray(0, resultSize);
-    produces(walk(delta, instructionsAt, base.length, resultSize, { out, base }));
+    produces(walk(delta, instructionsAt, base.length, resultSize, { out, outAt: 0, base, baseAt: 0, deltaAt: -1 }));
     return out;
   }
   const size = resultSize + base.length + delta.length;
   if (size > SHARED_BYTES) {
     const out = new Uint8Array(resultSize);
-    produces(walk(delta, instructionsAt, base.length, resultSize, { out, base }));
+    produces(walk(delta, instructionsAt, base.length, resultSize, { out, outAt: 0, base, baseAt: 0, deltaAt: -1 }));
     return out;
   }
   // Small (most deltas of a checkout): one buffer holds the result, then the base, then the
@@ -92,7 +92,7 @@ export function applyDelta(base: Uint8Array, delta: Uint8Array, into?: Uint8Arra
   const work = new Uint8Array(size);
   work.set(base, resultSize);
   work.set(delta, resultSize + base.length);
-  produces(walk(delta, instructionsAt, base.length, resultSize, { out: work, base: undefined }));
+  produces(walk(delta, instructionsAt, base.length, resultSize, { out: work, outAt: 0, base: undefined, baseAt: resultSize, deltaAt: resultSize + base.length }));
   return work.slice(0, resultSize);
 }
 
@@ -106,20 +106,24 @@ const PLAUSIBLE_GROWTH = 4;
 const SHARED_BYTES = 1 << 20;
 
 /**
- * One walk over the instructions of `d` from `start`: validates only (no `io`), or also writes
- * the result to `io.out`, from `io.base`, or with no `io.base` from the base and delta that
- * `io.out` holds after the result's `limit` bytes (see applyDelta). Returns bytes produced;
- * stops with an error as soon as the output would pass `limit`.
+ * Where `walk` writes and what it copies from: the result at `out[outAt]`; copies from `base`,
+ * or without one from `out[baseAt]`; inserts from `out[deltaAt]` (the delta held there too),
+ * or with `deltaAt` -1 from the delta itself.
  */
-function walk(
-  d: Uint8Array,
-  start: number,
-  baseLength: number,
-  limit: number,
-  io: { out: Uint8Array; base: Uint8Array | undefined } | undefined,
-): number {
-  const baseAt = limit;
-  const deltaAt = limit + baseLength;
+interface WalkIo {
+  out: Uint8Array;
+  outAt: number;
+  base: Uint8Array | undefined;
+  baseAt: number;
+  deltaAt: number;
+}
+
+/**
+ * One walk over the instructions of `d` from `start`: validates only (no `io`), or also writes
+ * the result as `io` says (see WalkIo). Returns bytes produced; stops with an error as soon as
+ * the output would pass `limit`.
+ */
+function walk(d: Uint8Array, start: number, baseLength: number, limit: number, io: WalkIo | undefined): number {
   let p = start;
   let o = 0;
   const end = d.length;
@@ -146,14 +150,14 @@ function walk(
         throw bad(p, `copy ${off}+${size} exceeds base size ${baseLength}`);
       }
       if (size > limit - o) throw bad(p, `output passes the declared result size ${limit}`);
-      if (io?.base) io.out.set(io.base.subarray(off, off + size), o);
-      else if (io) io.out.copyWithin(o, baseAt + off, baseAt + off + size);
+      if (io?.base) copyBytes(io.out, io.outAt + o, io.base, off, size);
+      else if (io) io.out.copyWithin(io.outAt + o, io.baseAt + off, io.baseAt + off + size);
       o += size;
     } else if (cmd !== 0) {
       if (cmd > end - p) throw bad(p, 'insert instruction is truncated');
       if (cmd > limit - o) throw bad(p, `output passes the declared result size ${limit}`);
-      if (io?.base) io.out.set(d.subarray(p, p + cmd), o);
-      else if (io) io.out.copyWithin(o, deltaAt + p, deltaAt + p + cmd);
+      if (io && io.deltaAt >= 0) io.out.copyWithin(io.outAt + o, io.deltaAt + p, io.deltaAt + p + cmd);
+      else if (io) copyBytes(io.out, io.outAt + o, d, p, cmd);
       p += cmd;
       o += cmd;
     } else {
@@ -161,6 +165,15 @@ function walk(
     }
   }
   return o;
+}
+
+/**
+ * Copy `n` bytes of `from` at `at` to `out` at `o`: a loop for the few bytes most instructions
+ * move (a view and set() per instruction cost more, once the loop is compiled), set() above.
+ */
+function copyBytes(out: Uint8Array, o: number, from: Uint8Array, at: number, n: number): void {
+  if (n > 32) out.set(from.subarray(at, at + n), o);
+  else for (let k = 0; k < n; k++) out[o + k] = from[at + k]!;
 }
 
 /** Bits set in 0..15: how many offset (or size) bytes a copy instruction's flags announce. */

@@ -24,6 +24,25 @@ export interface PackObject {
 /** Bytes read first for an entry: enough for any header and most small objects. */
 const ENTRY_HEADER_READ = 4096;
 
+/**
+ * The read window of a pack not held in memory. A read that does not fit in it refills it at
+ * its offset: with what it needs (at least ENTRY_HEADER_READ) when it jumps elsewhere, with
+ * twice as much as last time, up to WINDOW, when it follows on from the window (a walk in pack
+ * order). Neither allocates; reads larger than WINDOW get a buffer of their own.
+ */
+const WINDOW = 1 << 20;
+
+/** One entry as stored: its pack type (1-4, OBJ_OFS_DELTA, OBJ_REF_DELTA) and inflated data. */
+export interface PackEntry {
+  type: number;
+  /** The object's bytes, or the delta's. */
+  data: Uint8Array;
+  /** OBJ_OFS_DELTA: the base's offset (-1 otherwise). */
+  baseOffset: number;
+  /** OBJ_REF_DELTA: the base's id. */
+  baseOid?: Uint8Array;
+}
+
 /** git's default core.deltaBaseCacheLimit. */
 export const DEFAULT_DELTA_BASE_CACHE_LIMIT = 96 << 20;
 
@@ -48,6 +67,15 @@ export class DeltaBaseCache {
       this.#map.set(offset, v);
     }
     return v;
+  }
+
+  /** Drop the base at `offset`, when its caller knows no delta needs it any more. */
+  delete(offset: number): void {
+    const v = this.#map.get(offset);
+    if (v) {
+      this.#map.delete(offset);
+      this.#used -= v.data.length;
+    }
   }
 
   set(offset: number, obj: PackObject): void {
@@ -80,6 +108,18 @@ export class PackFile {
   readonly version: 2 | 3;
   readonly #cache: DeltaBaseCache;
   readonly #end: number;
+  #window: Uint8Array | undefined;
+  /** What `window` last returned an index into. */
+  #windowBytes: Uint8Array = new Uint8Array(0);
+  #windowAt = 0;
+  #windowLength = 0;
+  /** Bytes the next refill that follows on from the window reads. */
+  #readAhead = ENTRY_HEADER_READ;
+  /** The whole pack once read whole (see `holdWhenRead`). */
+  #held: Uint8Array | undefined;
+  /** Read the pack whole once refills have read as many bytes as it holds, up to this size (0: never). */
+  #holdLimit = 0;
+  #bytesRead = 0;
 
   /**
    * Open a pack: checks its header, that its object count is the idx's, and that its
@@ -122,9 +162,98 @@ export class PackFile {
     this.#end = source.size - hashLength(idx.format);
   }
 
+  /** Where the objects end: the offset of the pack's trailer. */
+  get objectsEnd(): number {
+    return this.#end;
+  }
+
   /** True when the idx lists `oid`. */
   has(oid: Uint8Array): boolean {
     return this.idx.find(oid) >= 0;
+  }
+
+  /**
+   * The offset of `oid`'s entry, or -1 when this pack does not hold it.
+   * @throws IDX_CORRUPT when the idx places it outside the pack's objects.
+   * @example
+   *   const offset = pack.locate(oid); if (offset >= 0) pack.readAt(offset);
+   */
+  locate(oid: Uint8Array): number {
+    const i = this.idx.find(oid);
+    return i < 0 ? -1 : this.#offsetOf(i, oid);
+  }
+
+  /**
+   * Up to `length` bytes at `offset` (fewer where the objects end), viewed in place: in the
+   * source's bytes when it holds them, else in the pack's read window. Valid until the next
+   * read of this pack; never to be modified.
+   * @throws IO from the source.
+   * @example
+   *   const head = pack.view(offset, 32); decodeEntryHeader(head, 0, offset, 20);
+   */
+  view(offset: number, length: number): Uint8Array {
+    const at = this.window(offset, length);
+    const end = Math.min(offset + length, this.#end);
+    return this.#windowBytes.subarray(at, at + end - offset);
+  }
+
+  /**
+   * `view` without making a view, for loops over many entries: makes up to `length` bytes at
+   * `offset` (fewer where the objects end) available in `windowBytes`, and returns where they
+   * start there. Valid until the next read of this pack.
+   * @throws IO from the source.
+   * @example
+   *   const at = pack.window(offset, 32); decodeEntryHeader(pack.windowBytes, at, offset, 20);
+   */
+  window(offset: number, length: number): number {
+    const end = Math.min(offset + length, this.#end);
+    const bytes = this.#held ?? this.source.bytes;
+    if (bytes !== undefined) {
+      this.#windowBytes = bytes;
+      return offset;
+    }
+    const at = this.#windowAt;
+    if (offset >= at && end <= at + this.#windowLength) {
+      this.#windowBytes = this.#window!;
+      return offset - at;
+    }
+    const want = end - offset;
+    if (want > WINDOW) {
+      this.#windowBytes = this.source.read(offset, want);
+      this.#bytesRead += want;
+      return 0;
+    }
+    const follows = this.#windowLength > 0 && offset >= at && offset <= at + this.#windowLength + ENTRY_HEADER_READ;
+    this.#readAhead = follows ? Math.min(WINDOW, this.#readAhead * 2) : ENTRY_HEADER_READ;
+    const fill = Math.min(this.#end - offset, Math.max(want, this.#readAhead));
+    const win = (this.#window ??= new Uint8Array(WINDOW));
+    this.#windowLength = 0;
+    this.source.readInto(offset, win.subarray(0, fill));
+    this.#bytesRead += fill;
+    if (this.#holdLimit > 0 && this.#bytesRead >= this.source.size && this.source.size <= this.#holdLimit) {
+      this.#held = this.source.read(0, this.source.size);
+    }
+    this.#windowAt = offset;
+    this.#windowLength = fill;
+    this.#windowBytes = win;
+    return 0;
+  }
+
+  /**
+   * Read the pack whole, and view it in memory from then on, once the reads made in place have
+   * read as many bytes as the pack holds (at most twice what was needed), when it is at most
+   * `limit` bytes: for a reader that jumps all over a pack, one read per object (cat-file
+   * --batch on a million ids), where git's mmap of the pack pages it in.
+   * @example
+   *   pack.holdWhenRead(1 << 30); for (const o of offsets) pack.readShared(o);
+   */
+  holdWhenRead(limit: number): void {
+    this.#holdLimit = limit;
+  }
+
+  /** The bytes the last `window` call made available (the source's own, or the read window). */
+  get windowBytes(): Uint8Array {
+    return this.#windowBytes;
   }
 
   /**
@@ -157,7 +286,7 @@ export class PackFile {
     const offset = this.#offsetOf(i, oid);
     let obj: { type: ObjectType; data: DeltaBase };
     try {
-      obj = this.#readChain(offset, true);
+      obj = this.#readChain(offset, true, true);
     } catch (e) {
       throw e instanceof XtestPackError ? e.withFile(this.source.name) : e;
     }
@@ -189,7 +318,52 @@ export class PackFile {
    */
   readAt(offset: number): PackObject {
     try {
-      return this.#readChain(offset, false) as PackObject;
+      return this.#readChain(offset, false, true) as PackObject;
+    } catch (e) {
+      throw e instanceof XtestPackError ? e.withFile(this.source.name) : e;
+    }
+  }
+
+  /**
+   * `readAt` without a copy: the bytes may be the delta-base cache's own, or (a delta's result)
+   * a view of `scratch` when it is large enough, so the caller reads them and lets go before
+   * the next read (a writer of many objects, such as cat-file --batch). With `keep`, the object
+   * goes into the delta-base cache (and `scratch` is not used): for a caller that knows deltas
+   * on it come next.
+   * @throws the errors of `readAt`.
+   * @example
+   *   const { type, data } = pack.readShared(offset, false, scratch); out.write(data);
+   */
+  readShared(offset: number, keep = false, scratch?: Uint8Array): PackObject {
+    try {
+      const obj = this.#readChain(offset, false, false, keep ? undefined : scratch) as PackObject;
+      if (keep) this.#cache.set(offset, obj);
+      return obj;
+    } catch (e) {
+      throw e instanceof XtestPackError ? e.withFile(this.source.name) : e;
+    }
+  }
+
+  /**
+   * Drop the object at `offset` from the delta-base cache: for a caller that has read every
+   * delta on it (`readShared` with `keep` put it there).
+   * @example
+   *   pack.readShared(base, true); pack.readShared(delta); pack.release(base);
+   */
+  release(offset: number): void {
+    this.#cache.delete(offset);
+  }
+
+  /**
+   * The entry at `offset` as stored: its pack type, and its data inflated (a delta's own bytes
+   * for a delta), no delta applied.
+   * @throws PACK_CORRUPT, IDX_CORRUPT naming the pack and offset.
+   * @example
+   *   const e = pack.readEntry(offset); if (e.type === OBJ_OFS_DELTA) decodeDeltaHeader(e.data);
+   */
+  readEntry(offset: number): PackEntry {
+    try {
+      return this.#readEntry(offset);
     } catch (e) {
       throw e instanceof XtestPackError ? e.withFile(this.source.name) : e;
     }
@@ -199,9 +373,9 @@ export class PackFile {
    * The object at `offset`; with `large`, a delta result over LARGE_OBJECT (or one of a base
    * that is) stays a DeltaResult, read in pieces, never built.
    */
-  #readChain(offset: number, large: boolean): { type: ObjectType; data: DeltaBase } {
+  #readChain(offset: number, large: boolean, copy: boolean, into?: Uint8Array): { type: ObjectType; data: DeltaBase } {
     const cached = this.#cache.get(offset);
-    if (cached) return { type: cached.type, data: large ? cached.data : cached.data.slice() };
+    if (cached) return { type: cached.type, data: large || !copy ? cached.data : cached.data.slice() };
     const deltas: { offset: number; data: Uint8Array }[] = [];
     const seen = new Set<number>();
     let cur = offset;
@@ -228,7 +402,7 @@ export class PackFile {
       const d = deltas[k]!;
       let data: DeltaBase;
       try {
-        data = large ? applyLarge(base.data, d.data) : applyDelta(base.data as Uint8Array, d.data);
+        data = large ? applyLarge(base.data, d.data) : applyDelta(base.data as Uint8Array, d.data, k === 0 ? into : undefined);
       } catch (e) {
         if (e instanceof XtestPackError) throw new XtestPackError(e.code, e.reason, { offset: d.offset, cause: e });
         throw e;
@@ -276,26 +450,22 @@ export class PackFile {
    * needs, grown only for a stream that compresses worse than zlib's worst case, never past
    * the trailer.
    */
-  #readEntry(offset: number): { type: number; data: Uint8Array; baseOffset: number; baseOid?: Uint8Array } {
+  #readEntry(offset: number): PackEntry {
     if (offset < PACK_HEADER_LENGTH || offset >= this.#end) {
       throw new XtestPackError('IDX_CORRUPT', `no object can start at offset ${offset}, outside the pack's objects`, { offset });
     }
     // The zlib stream ends itself; the extent only bounds the reads (up to the trailer).
     const extent = this.#end - offset;
     const h = hashLength(this.idx.format);
-    let bytes = this.source.read(offset, Math.min(extent, ENTRY_HEADER_READ));
+    let bytes = this.view(offset, ENTRY_HEADER_READ);
     const hdr = decodeEntryHeader(bytes, 0, offset, h);
     checkDeclaredSize(hdr.size, extent - hdr.headerLength, offset);
     let want = Math.min(extent, hdr.headerLength + hdr.size + Math.floor(hdr.size / 256) + 64);
     for (;;) {
-      if (want > bytes.length) bytes = this.source.read(offset, want);
+      if (want > bytes.length) bytes = this.view(offset, want);
       const r = this.backend.inflate(bytes.subarray(hdr.headerLength), hdr.size);
       if (r.ok) {
-        const out: { type: number; data: Uint8Array; baseOffset: number; baseOid?: Uint8Array } = {
-          type: hdr.type,
-          data: r.data,
-          baseOffset: hdr.baseOffset,
-        };
+        const out: PackEntry = { type: hdr.type, data: r.data, baseOffset: hdr.baseOffset };
         if (hdr.type === OBJ_REF_DELTA) out.baseOid = bytes.slice(hdr.baseOidAt, hdr.baseOidAt + h);
         return out;
       }

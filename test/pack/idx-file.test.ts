@@ -1,6 +1,7 @@
 // IdxFile, the one idx reader: over a source read in pieces and over bytes in memory it gives
 // the entries the idx was written from (ids, offsets past 2^31 and 2^32, CRC-32s, prefixes) for
-// both versions and object formats, reads only small pieces of a file, and refuses a damaged
+// both versions and object formats, reads only small pieces of a file (until they add up to the
+// file, which is then read whole, as git's mmap pages it in), and refuses a damaged
 // head at open and a damaged entry when it is used: one-line XtestPackErrors naming the file and
 // offset, never a read of what the file declares.
 import assert from 'node:assert/strict';
@@ -19,22 +20,32 @@ const IDX_NAME = 'pack-test.idx';
 
 /**
  * A source over `bytes` that records every read, and refuses reads larger than `maxRead` (by
- * default 32 KiB, the most ids a lookup reads at once).
+ * default 32 KiB, the most ids a lookup reads at once) but one: the whole file, once the reads
+ * before it have read as many bytes as it holds, and then no other read.
  */
-function recordingSource(bytes: Uint8Array, maxRead = 32 << 10): ByteSource & { reads: [number, number][] } {
+function recordingSource(bytes: Uint8Array, maxRead = 32 << 10): ByteSource & { reads: [number, number][]; whole: boolean } {
   const inner = bytesSource(bytes, IDX_NAME);
+  let before = 0;
   const s = {
     size: bytes.length,
     name: IDX_NAME,
     reads: [] as [number, number][],
+    whole: false,
     read(offset: number, length: number) {
       s.reads.push([offset, length]);
-      assert.ok(length <= maxRead, `a read of ${length} bytes at ${offset}`);
+      assert.ok(!s.whole, `a read of ${length} bytes at ${offset} after the whole file`);
+      if (offset === 0 && length === bytes.length && length > maxRead) {
+        assert.ok(before >= bytes.length, `the whole file read after ${before} bytes in pieces`);
+        s.whole = true;
+      } else assert.ok(length <= maxRead, `a read of ${length} bytes at ${offset}`);
+      before += length;
       return inner.read(offset, length).slice();
     },
     readInto(offset: number, into: Uint8Array) {
       s.reads.push([offset, into.length]);
+      assert.ok(!s.whole, `a read of ${into.length} bytes at ${offset} after the whole file`);
       assert.ok(into.length <= maxRead, `a read of ${into.length} bytes at ${offset}`);
+      before += into.length;
       inner.readInto(offset, into);
     },
   };
@@ -160,13 +171,16 @@ describe('IdxFile', () => {
         const bytes = encodeIdx(e, packChecksum, backend, { version });
         const want = model(e, version, packChecksum);
         const absent = oidsFor(format, 50, 99);
-        for (const source of [recordingSource(bytes), bytesSource(bytes, IDX_NAME)]) {
+        const pieces = recordingSource(bytes);
+        for (const source of [pieces, bytesSource(bytes, IDX_NAME)]) {
           const got = IdxFile.open(source, format);
           assert.equal(got.idxChecksum.length, h);
           assert.deepEqual(got.idxChecksum, bytes.subarray(bytes.length - h));
           assertSameIndex(got, want, absent);
           assertSamePrefixes(got, want, absent);
         }
+        // Thousands of lookups read more than the file holds in pieces: then it is read whole.
+        assert.ok(pieces.whole, 'read whole after the lookups read as much as the file holds');
         assert.equal(openIdx(bytesSource(bytes), backend, { verify: true }).format, format, 'the format inferred');
       });
     }

@@ -92,7 +92,7 @@ function cliEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
  * its io pointed at buffers): the same parsing, commands and error reporting as the binary,
  * without the cost of starting node. test/support/cli.ts runs the real binary.
  */
-export async function runCli(args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<RunResult> {
+export async function runCli(args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; stdin?: Uint8Array }): Promise<RunResult> {
   const out: Buffer[] = [];
   let err = '';
   const { run } = createProgram({
@@ -110,6 +110,7 @@ export async function runCli(args: string[], opts: { cwd: string; env?: NodeJS.P
     },
     env: cliEnv(opts.env),
     cwd: opts.cwd,
+    ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
   });
   const status = await run(args);
   return { status, stdout: Buffer.concat(out), stderr: err };

@@ -27,6 +27,15 @@ import { IDX_HEAD_LENGTH, decodeIdxHead, idxLayout, readU32, type IdxLayout } fr
 const SLICE_BYTES = 32 << 10;
 
 /**
+ * An idx read in place is read whole, and then viewed in memory, once its lookups have read as
+ * many bytes as the file holds (as git's mmap of it would have paged in): a reader of a few
+ * objects reads a few KiB of a large idx, one that looks up every object (cat-file --batch-check
+ * on a million ids) stops making two or three reads per lookup, and neither reads more than
+ * twice what it had to. Up to this size; above it the idx stays in place.
+ */
+const HOLD_LIMIT = 1 << 30;
+
+/**
  * An open pack index.
  * @example
  *   const idx = IdxFile.open(openFileSource('pack-1.idx'), 'sha1');
@@ -40,8 +49,10 @@ export class IdxFile {
   readonly count: number;
   readonly packChecksum: Uint8Array;
   readonly idxChecksum: Uint8Array;
-  /** The whole file when the source holds it in memory: viewed, never copied. */
-  readonly #bytes: Uint8Array | undefined;
+  /** The whole file when the source holds it in memory, or once read whole: viewed, never copied. */
+  #bytes: Uint8Array | undefined;
+  /** Bytes read in place so far (see HOLD_LIMIT). */
+  #bytesRead = 0;
   /** Scratch for one id or one 64-bit offset. */
   readonly #probe: Uint8Array;
   /** Scratch for the ids a lookup reads at once (SLICE_BYTES, made on first use). */
@@ -205,6 +216,8 @@ export class IdxFile {
   #readInto(at: number, into: Uint8Array): void {
     try {
       this.source.readInto(at, into);
+      this.#bytesRead += into.length;
+      if (this.#bytesRead >= this.source.size && this.source.size <= HOLD_LIMIT) this.#bytes = this.source.read(0, this.source.size);
     } catch (e) {
       throw e instanceof XtestPackError ? e.withFile(this.source.name) : e;
     }
