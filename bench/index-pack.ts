@@ -5,7 +5,7 @@
  *
  * Usage (after `npm run build`; `npm run bench:index-pack -- [options]` builds and runs):
  *
- *   node dist/bench/index-pack.js [input] [--runs N] [--backend node|portable|both] [--detection on|off|both] [--json] [--keep]
+ *   node dist/bench/index-pack.js [input] [--runs N] [--backend node|portable|both] [--detection on|off|both] [--threads T,..] [--json] [--keep]
  *
  * Input, one of:
  *   (none)                 the default: a git repository made of successive published versions of
@@ -28,6 +28,8 @@
  *   --backend B    xtest-pack backend(s) to measure: node (default), portable, or both
  *   --detection D  xtest-pack's SHA-1 collision detection: on (the default, as git, which always
  *                  detects), off (--no-collision-detection), or both (each backend twice)
+ *   --threads T    xtest-pack's --threads, a comma-separated list (each measured; default 0: the
+ *                  CLI's default, the available cores up to 3, as git's)
  *   --json         print one JSON document on stdout instead of the table
  *   --keep         keep the temp dir (the pack and every .idx written), and print where it is
  *   --rebuild      build the npm pack again even if it is cached
@@ -437,7 +439,7 @@ interface Measurement {
   idx: string;
 }
 
-function tools(backends: readonly string[], cli: string, detection: readonly boolean[]): Tool[] {
+function tools(backends: readonly string[], cli: string, detection: readonly boolean[], threads: readonly number[]): Tool[] {
   const gitArgs = (threads: string[]) => (pack: string, idx: string) => [
     '-c', 'pack.writeReverseIndex=false', 'index-pack', ...threads, '-o', idx, pack,
   ];
@@ -447,14 +449,17 @@ function tools(backends: readonly string[], cli: string, detection: readonly boo
   ];
   for (const b of backends) {
     for (const detect of detection) {
-      const off = detect ? [] : ['--no-collision-detection'];
-      list.push({
-        key: `xtest-${b}${detect ? '' : '-nodetect'}`,
-        label: `xtest-pack index-pack (${b}${detect ? '' : ', no detection'})`,
-        cmd: process.execPath,
-        args: (pack, idx) => [cli, '--backend', b, 'index-pack', '--no-progress', ...off, '-o', idx, pack],
-        xtest: true,
-      });
+      for (const t of threads) {
+        const off = detect ? [] : ['--no-collision-detection'];
+        const th = t === 0 ? [] : [`--threads=${t}`];
+        list.push({
+          key: `xtest-${b}${detect ? '' : '-nodetect'}${t === 0 ? '' : `-t${t}`}`,
+          label: `xtest-pack index-pack (${b}${detect ? '' : ', no detection'}${t === 0 ? '' : `, --threads=${t}`})`,
+          cmd: process.execPath,
+          args: (pack, idx) => [cli, '--backend', b, 'index-pack', '--no-progress', ...off, ...th, '-o', idx, pack],
+          xtest: true,
+        });
+      }
     }
   }
   return list;
@@ -602,6 +607,7 @@ async function main(): Promise<number> {
     runs: { type: 'string', default: String(DEFAULT_RUNS) },
     backend: { type: 'string', default: 'node' },
     detection: { type: 'string', default: 'on' },
+    threads: { type: 'string', default: '0' },
     json: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     rebuild: { type: 'boolean', default: false },
@@ -617,7 +623,7 @@ async function main(): Promise<number> {
   if (values.help) {
     process.stdout.write(
       'usage: node dist/bench/index-pack.js [--repo <path> | --pack <file.pack> | --npm <name>@<from>..<to>]\n' +
-        '         [--runs N] [--backend node|portable|both] [--detection on|off|both] [--json] [--keep] [--rebuild] [--cli <main.js>]\n' +
+        '         [--runs N] [--backend node|portable|both] [--detection on|off|both] [--threads 0,1,2] [--json] [--keep] [--rebuild] [--cli <main.js>]\n' +
         '(details in the header comment of bench/index-pack.ts)\n',
     );
     return 0;
@@ -639,6 +645,8 @@ async function main(): Promise<number> {
     ['both', [true, false]],
   ]).get(values.detection);
   if (!detection) throw new UsageError(`--detection ${values.detection}: expected on, off or both`);
+  const threads = values.threads.split(',').map(Number);
+  if (threads.some((t) => !Number.isInteger(t) || t < 0)) throw new UsageError(`--threads ${values.threads}: expected thread counts, e.g. 1,2 (0: the CLI's default)`);
   const cli = resolve(values.cli ?? defaultCli);
   if (!existsSync(cli)) throw new BenchError(`${cli} not found: run npm run build first`);
   if (!existsSync(TIME)) {
@@ -674,7 +682,7 @@ async function main(): Promise<number> {
     const cpusBefore = busyCpuSeconds();
     const selfBefore = process.cpuUsage();
     const spanStart = performance.now();
-    const list = tools(backends, cli, detection);
+    const list = tools(backends, cli, detection, threads);
     const results = new Map<string, Measurement[]>(list.map((t) => [t.key, []]));
     for (let r = 0; r < runs; r++) {
       for (let k = 0; k < list.length; k++) {

@@ -19,6 +19,9 @@
 //   dist/bundle/cli/pack-worker.js the pack writer's worker thread (src/export/pack-worker.ts):
 //                                  started by program.js as new URL('./pack-worker.js',
 //                                  import.meta.url), so it sits next to it.
+//   dist/bundle/cli/index-pack-worker.js
+//                                  the worker thread of index-pack/verify --threads
+//                                  (src/pack-node/), started by program.js the same way.
 //   dist/bundle/browser/xtest-pack.js
 //                                  src/browser/index.ts for browsers, one ES module with pako and
 //                                  @noble/hashes inside; the build fails if any `node:` module
@@ -84,7 +87,15 @@ rmSync(out, { recursive: true, force: true });
 const results = await Promise.all([
   build({
     ...common,
-    entryPoints: { main: 'src/cli/main.ts', program: 'src/cli/program.ts', portable: 'src/backend/portable.ts', 'pack-worker': 'src/export/pack-worker.ts' },
+    entryPoints: {
+      main: 'src/cli/main.ts',
+      program: 'src/cli/program.ts',
+      portable: 'src/backend/portable.ts',
+      // Workers started by file name (new Worker(new URL('./x.js', import.meta.url))), which
+      // esbuild does not follow: outputs of their own, next to program.js.
+      'pack-worker': 'src/export/pack-worker.ts',
+      'index-pack-worker': 'src/pack-node/index-pack-worker.ts',
+    },
     plugins: [lazyRequire(['./program.js', './portable.js'])],
     // program.ts reads ../../../package.json next to its own file: the outputs sit three
     // directories below the package root, as dist/src/cli/ does.

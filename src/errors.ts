@@ -62,6 +62,8 @@ export type ErrorCode =
   | 'AUTH_FAILED'
   | 'NETWORK'
   | 'UNSUPPORTED_REMOTE'
+  /** A worker thread crashed, ran out of memory or stopped making progress (index-pack --threads). */
+  | 'THREAD_FAILED'
   | 'IO';
 
 export interface ErrorFields {

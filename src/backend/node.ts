@@ -12,8 +12,10 @@ import { crc32 as portableCrc32 } from './crc32.js';
 import { Sha1DC } from './sha1dc.js';
 
 class NodeHasher implements Hasher {
-  readonly #h: Hash;
+  readonly #algorithm: HashAlgorithm;
+  #h: Hash;
   constructor(algorithm: HashAlgorithm) {
+    this.#algorithm = algorithm;
     this.#h = createHash(algorithm);
   }
   update(data: Uint8Array): Hasher {
@@ -23,6 +25,10 @@ class NodeHasher implements Hasher {
   digest(): Uint8Array {
     const d = this.#h.digest();
     return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+  }
+  reset(): Hasher {
+    this.#h = createHash(this.#algorithm);
+    return this;
   }
 }
 
@@ -86,6 +92,62 @@ function cutShort(
   return { ok: false, reason: 'truncated', detail: truncated };
 }
 
+/** The native zlib stream behind a node:zlib Inflate object (node's lib/zlib.js drives it the same way). */
+interface ZlibHandle {
+  reset(): void;
+  writeSync(flush: number, input: Uint8Array, inOff: number, inLen: number, out: Uint8Array, outOff: number, outLen: number): void;
+  close(): void;
+  onerror: (message: string, errno: number, code?: string) => void;
+}
+
+interface ZlibEngineInternals {
+  _handle?: ZlibHandle;
+  /** [output bytes left, input bytes left] after a write. */
+  _writeState?: Uint32Array;
+}
+
+/**
+ * `inflate` into the caller's buffer through one reused native zlib stream: the handle that
+ * zlib.inflateSync drives (reset and written synchronously as node's lib/zlib.js does), so
+ * nothing is allocated per call. Where a Node release does not have that handle as expected,
+ * inflateSync does the work (and the data is then not in `into`).
+ */
+function makeInflateInto(): (input: Uint8Array, size: number, into: Uint8Array) => InflateResult {
+  let failure: { message: string; code: string | undefined } | undefined;
+  const open = (): { handle: ZlibHandle; state: Uint32Array } | undefined => {
+    const engine = zlib.createInflate() as unknown as ZlibEngineInternals;
+    const handle = engine._handle;
+    const state = engine._writeState;
+    if (!handle || typeof handle.writeSync !== 'function' || typeof handle.reset !== 'function' || !(state instanceof Uint32Array)) return undefined;
+    // Errors reach this callback during writeSync; node's own one would destroy the stream.
+    handle.onerror = (message, _errno, code) => {
+      failure = { message, code };
+    };
+    return { handle, state };
+  };
+  let z = open();
+  return (input, size, into) => {
+    if (into.length < size + 1) throw new RangeError(`inflateInto: ${into.length} bytes of room for ${size} (+1)`);
+    if (!z) return inflate(input, size);
+    failure = undefined;
+    z.handle.reset();
+    z.handle.writeSync(zlib.constants.Z_FINISH, input, 0, input.length, into, 0, size + 1);
+    if (failure) {
+      const { message, code } = failure;
+      // A stream that failed is not trusted again: the next call gets a new one.
+      z.handle.close();
+      z = open();
+      if (code === 'Z_BUF_ERROR') return { ok: false, reason: 'truncated', detail: 'zlib stream ends early' };
+      return { ok: false, reason: 'corrupt', detail: `zlib: ${message}` };
+    }
+    const produced = size + 1 - z.state[0]!;
+    // With Z_FINISH, stopping with room left and no error means the stream ended.
+    if (produced > size) return { ok: false, reason: 'size', detail: `inflates to more than the expected ${size} bytes` };
+    if (produced !== size) return { ok: false, reason: 'size', detail: `inflated to ${produced} bytes, expected ${size}` };
+    return { ok: true, data: into.subarray(0, size), consumed: input.length - z.state[1]! };
+  };
+}
+
 function inflateAll(input: Uint8Array, maxSize: number): InflateResult {
   try {
     const r = zlib.inflateSync(input, { info: true, maxOutputLength: Math.max(1, maxSize) }) as unknown as {
@@ -144,6 +206,7 @@ export function createNodeBackend(): Backend {
     createHash: (algorithm: HashAlgorithm, options?: HashOptions): Hasher =>
       algorithm === 'sha1' && options?.collisionDetection !== false ? new Sha1DC() : new NodeHasher(algorithm),
     inflate,
+    inflateInto: makeInflateInto(),
     inflateAll,
     inflateRawAll,
     deflate,

@@ -26,8 +26,10 @@ import { crc32 } from './crc32.js';
 import { Sha1DC } from './sha1dc.js';
 
 class NobleHasher implements Hasher {
-  readonly #h: ReturnType<typeof sha1.create>;
+  readonly #algorithm: HashAlgorithm;
+  #h: ReturnType<typeof sha1.create>;
   constructor(algorithm: HashAlgorithm) {
+    this.#algorithm = algorithm;
     this.#h = algorithm === 'sha1' ? sha1.create() : sha256.create();
   }
   update(data: Uint8Array): Hasher {
@@ -37,15 +39,17 @@ class NobleHasher implements Hasher {
   digest(): Uint8Array {
     return this.#h.digest();
   }
+  reset(): Hasher {
+    this.#h = this.#algorithm === 'sha1' ? sha1.create() : sha256.create();
+    return this;
+  }
 }
 
 /** First output buffer for a stream that may be large (grown by doubling as data arrives). */
 const INITIAL_OUTPUT = 64 << 10;
 
 /** One reusable inflate stream per backend instance: resetting is far cheaper than init. */
-function makeInflate(): (input: Uint8Array, size: number) => InflateResult {
-  const strm = new ZStream();
-  zlibInflateInit(strm);
+function makeInflate(strm: ZStream): (input: Uint8Array, size: number) => InflateResult {
   return (input, size) => {
     zlibInflateReset(strm);
     // One spare byte tells "inflates to more than size" apart from "exactly size". The buffer
@@ -71,6 +75,23 @@ function makeInflate(): (input: Uint8Array, size: number) => InflateResult {
     if (status === Z_BUF_ERROR || status === Z_OK) {
       return { ok: false, reason: 'truncated', detail: 'zlib stream ends early' };
     }
+    return { ok: false, reason: 'corrupt', detail: `zlib: ${strm.msg || `status ${status}`}` };
+  };
+}
+
+/** `inflate` into the caller's buffer (at least `size + 1` bytes), with the same stream. */
+function makeInflateInto(strm: ZStream): (input: Uint8Array, size: number, into: Uint8Array) => InflateResult {
+  return (input, size, into) => {
+    if (into.length < size + 1) throw new RangeError(`inflateInto: ${into.length} bytes of room for ${size} (+1)`);
+    zlibInflateReset(strm);
+    attach(strm, input, into.subarray(0, size + 1) as Uint8Array<ArrayBuffer>);
+    const status = zlibInflate(strm, Z_FINISH);
+    if (status === Z_STREAM_END) {
+      if (strm.total_out !== size) return { ok: false, reason: 'size', detail: `inflated to ${strm.total_out} bytes, expected ${size}` };
+      return { ok: true, data: into.subarray(0, size), consumed: strm.total_in };
+    }
+    if (strm.avail_out === 0) return { ok: false, reason: 'size', detail: `inflates to more than the expected ${size} bytes` };
+    if (status === Z_BUF_ERROR || status === Z_OK) return { ok: false, reason: 'truncated', detail: 'zlib stream ends early' };
     return { ok: false, reason: 'corrupt', detail: `zlib: ${strm.msg || `status ${status}`}` };
   };
 }
@@ -214,11 +235,14 @@ export function deflate(data: Uint8Array, level: number): Uint8Array {
  *   const b = createPortableBackend(); b.createHash('sha1').update(bytes).digest();
  */
 export function createPortableBackend(): Backend {
+  const strm = new ZStream();
+  zlibInflateInit(strm);
   return {
     name: 'portable',
     createHash: (algorithm: HashAlgorithm, options?: HashOptions): Hasher =>
       algorithm === 'sha1' && options?.collisionDetection !== false ? new Sha1DC() : new NobleHasher(algorithm),
-    inflate: makeInflate(),
+    inflate: makeInflate(strm),
+    inflateInto: makeInflateInto(strm),
     inflateAll,
     inflateRawAll,
     deflate,

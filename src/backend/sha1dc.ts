@@ -96,6 +96,26 @@ export class Sha1DC implements Hasher {
   }
 
   /**
+   * Start over, as a new Sha1DC with the same options: a loop hashing many objects reuses one.
+   * @example
+   *   const h = new Sha1DC(); h.update(a).digest(); h.reset().update(b).digest();
+   */
+  reset(): this {
+    const s = this.s;
+    s.fill(0);
+    s[IHV_AT] = IV0;
+    s[IHV_AT + 1] = IV1;
+    s[IHV_AT + 2] = IV2;
+    s[IHV_AT + 3] = IV3;
+    s[IHV_AT + 4] = IV4;
+    this.bufLength = 0;
+    this.total = 0;
+    this.collision = false;
+    this.done = false;
+    return this;
+  }
+
+  /**
    * Hash more bytes; any split of the input gives the same result.
    * @throws TypeError when `data` is not a Uint8Array; Error after digest()/finish().
    * @example

@@ -7,10 +7,15 @@
 
 export type HashAlgorithm = 'sha1' | 'sha256';
 
-/** An incremental hash. `digest()` may be called once. */
+/** An incremental hash. `digest()` may be called once, then `reset()` to start again. */
 export interface Hasher {
   update(data: Uint8Array): Hasher;
   digest(): Uint8Array;
+  /**
+   * Start over, as a new hasher of the same kind would: for loops that hash one object after
+   * another without allocating a hasher each (both backends have it; optional for others).
+   */
+  reset?(): Hasher;
 }
 
 /** Outcome of inflating one zlib stream. */
@@ -53,6 +58,13 @@ export interface Backend {
    * The caller bounds `size` before calling: it is allocated.
    */
   inflate(input: Uint8Array, size: number): InflateResult;
+  /**
+   * `inflate`, with the output written to `into` (at least `size + 1` bytes: the spare byte
+   * tells "more than size" apart): `data` is then `into.subarray(0, size)`, so a loop can
+   * inflate object after object into one buffer, leaving no garbage (both backends have it;
+   * optional for others). The caller sizes `into`: a declared size is not to be trusted.
+   */
+  inflateInto?(input: Uint8Array, size: number, into: Uint8Array): InflateResult;
   /**
    * Inflate the zlib stream at `input[0]` when its inflated size is not known beforehand (loose
    * objects). Output grows as data arrives; more than `maxSize` bytes is a `size` failure.

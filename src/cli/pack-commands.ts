@@ -6,10 +6,12 @@ import { XtestPackError, ioError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic.js';
 import { openFileSource } from '../fs/file-source.js';
 import { encodeIdx } from '../pack/idx/index.js';
-import { indexPack, type IndexProgress } from '../pack/index-pack.js';
+import type { IndexProgress } from '../pack/index-pack.js';
 import { toHex, type ObjectFormat } from '../pack/oid.js';
 import type { ByteSource } from '../pack/source.js';
-import { formatVerifyStat, verifyPack } from '../pack/verify.js';
+import { formatVerifyStat } from '../pack/verify.js';
+import { indexPackCoreThreaded } from '../pack-node/index-pack-threads.js';
+import { verifyPackThreaded } from '../pack-node/verify-threads.js';
 import { EXIT_FAILURE, EXIT_OK, type CommandContext } from './context.js';
 import { progressFor, type Progress } from './progress.js';
 
@@ -19,6 +21,8 @@ export interface IndexPackOptions {
   objectFormat: ObjectFormat;
   /** false with --no-collision-detection. */
   collisionDetection: boolean;
+  /** --threads: threads resolving deltas (0 or absent: the available cores, at most 3). */
+  threads?: number;
   progress?: boolean;
 }
 
@@ -28,6 +32,8 @@ export interface VerifyOptions {
   objectFormat?: ObjectFormat;
   /** false with --no-collision-detection. */
   collisionDetection: boolean;
+  /** --threads, as for index-pack. */
+  threads?: number;
   progress?: boolean;
 }
 
@@ -47,7 +53,12 @@ export async function indexPackCommand(ctx: CommandContext, pack: string, opts: 
   const progress = progressFor(ctx.stderr, opts.progress);
   const src = openFileSource(pack);
   try {
-    const indexed = indexPack(src, b, { format: opts.objectFormat, collisionDetection: opts.collisionDetection, onProgress: onProgress(progress) });
+    const indexed = await indexPackCoreThreaded(src, b, {
+      format: opts.objectFormat,
+      collisionDetection: opts.collisionDetection,
+      onProgress: onProgress(progress),
+      threads: opts.threads ?? 0,
+    });
     progress.end();
     const idx = encodeIdx(indexed, indexed.packChecksum, b, { version: opts.indexVersion === '1' ? 1 : 2 });
     writeFileAtomic(out, idx, 0o444);
@@ -64,22 +75,29 @@ export async function indexPackCommand(ctx: CommandContext, pack: string, opts: 
 export async function verifyCommand(ctx: CommandContext, names: string[], opts: VerifyOptions): Promise<number> {
   const b = await ctx.backend();
   let failed = false;
-  const one = (packPath: string, idxPath: string, open: () => { pack: ByteSource & { close(): void }; idx: Uint8Array }) => {
+  const listing = opts.verbose === true || opts.statOnly === true;
+  const one = async (packPath: string, idxPath: string, open: () => { pack: ByteSource & { close(): void }; idx: Uint8Array }) => {
     const progress = progressFor(ctx.stderr, opts.progress);
     try {
       const { pack, idx } = open();
       try {
-        verifyPack(pack, idx, b, {
+        await verifyPackThreaded(pack, idx, b, {
           ...(opts.objectFormat ? { format: opts.objectFormat } : {}),
           idxName: basename(idxPath),
           collisionDetection: opts.collisionDetection,
           onProgress: onProgress(progress),
+          threads: opts.threads ?? 0,
           // As git: the listing comes from the pack, before the idx is compared with it.
-          onIndexed: (indexed) => {
-            progress.end();
-            if (opts.verbose || opts.statOnly) ctx.stdout.write(formatVerifyStat(indexed, opts.statOnly === true));
-          },
+          ...(listing
+            ? {
+                onIndexed: (indexed) => {
+                  progress.end();
+                  ctx.stdout.write(formatVerifyStat(indexed, opts.statOnly === true));
+                },
+              }
+            : {}),
         });
+        progress.end();
         if (opts.verbose && !opts.statOnly) ctx.stdout.write(`${packPath}: ok\n`);
       } finally {
         pack.close();
@@ -95,7 +113,7 @@ export async function verifyCommand(ctx: CommandContext, names: string[], opts: 
   for (const name of names) {
     if (!isTestData(name)) {
       const base = name.endsWith('.idx') ? name.slice(0, -4) : name.endsWith('.pack') ? name.slice(0, -5) : name;
-      one(`${base}.pack`, `${base}.idx`, () => ({ idx: readBytes(`${base}.idx`), pack: openFileSource(`${base}.pack`) }));
+      await one(`${base}.pack`, `${base}.idx`, () => ({ idx: readBytes(`${base}.idx`), pack: openFileSource(`${base}.pack`) }));
       continue;
     }
     let data: OpenedTestData;
@@ -109,7 +127,7 @@ export async function verifyCommand(ctx: CommandContext, names: string[], opts: 
     }
     try {
       for (const p of data.packs) {
-        one(p.pack, p.idx, () => {
+        await one(p.pack, p.idx, () => {
           const pack = data.storage.openSource(p.packPath);
           const idx = data.storage.readFile(p.idxPath);
           if (!pack || !idx) throw new XtestPackError('IO', 'vanished while being read', { file: p.pack });

@@ -225,6 +225,7 @@ export function createProgram(io: CliIo): { program: Command; run(argv: string[]
     .option('-s, --stat-only', 'only the histogram')
     .addOption(new Option('--object-format <format>', 'hash of the object ids (default: inferred from the idx)').choices(['sha1', 'sha256']))
     .option('--no-collision-detection', 'skip the search for SHA-1 collision attacks in object ids (faster; only for packs from a trusted origin)')
+    .option('--threads <n>', 'threads resolving deltas (default 0: the available cores, at most 3; 1: no worker threads)', positiveInt('--threads'))
     .option('--progress', 'show progress on stderr even when it is not a terminal')
     .option('--no-progress', 'never show progress')
     .action(async (names: string[], opts: VerifyOptions) => exit(await (await import('./pack-commands.js')).verifyCommand(ctx, names, opts)));
@@ -238,6 +239,7 @@ export function createProgram(io: CliIo): { program: Command; run(argv: string[]
     .addOption(new Option('--index-version <n>', 'idx version').choices(['1', '2']).default('2'))
     .addOption(new Option('--object-format <format>', 'hash of the object ids').choices(['sha1', 'sha256']).default('sha1'))
     .option('--no-collision-detection', 'skip the search for SHA-1 collision attacks in object ids (faster; only for packs from a trusted origin)')
+    .option('--threads <n>', 'threads resolving deltas (default 0: the available cores, at most 3; 1: no worker threads)', positiveInt('--threads'))
     .option('--progress', 'show progress on stderr even when it is not a terminal')
     .option('--no-progress', 'never show progress')
     .action(async (pack: string, opts: IndexPackOptions) => exit(await (await import('./pack-commands.js')).indexPackCommand(ctx, pack, opts)));

@@ -23,7 +23,7 @@ import { XtestPackError } from '../errors.js';
 import { bytesEqual, compareBytes } from './bytes.js';
 import { openIdx, sortByOid, type IdxFile } from './idx/index.js';
 import { readU32 } from './idx/layout.js';
-import { indexPack, type IndexPackOptions, type IndexedPack } from './index-pack.js';
+import { indexPack, type IndexPackOptions, type IndexedPack, type PackIndex } from './index-pack.js';
 import { OBJ_OFS_DELTA, hashLength, toHex, typeName, type ObjectFormat } from './oid.js';
 import { bytesSource, type ByteSource } from './source.js';
 
@@ -62,11 +62,14 @@ export function verifyPack(pack: ByteSource, idxBytes: Uint8Array, backend: Back
 }
 
 /**
- * Require the idx (already checked whole) to describe exactly the objects of `indexed`.
+ * Require the idx (already checked whole) to describe exactly the objects of `indexed`: the
+ * second half of verifyPack, for callers that index the pack another way (on threads).
  * @throws IDX_MISMATCH naming the idx and the first difference (and the object concerned),
  *         PACK_CORRUPT for a pack that holds an object twice (git's verify refuses it too).
+ * @example
+ *   verifyIdxDescribes(openIdx(idxSource, backend, { verify: true }), indexed, 'p.idx', 'p.pack');
  */
-function verifyIdxDescribes(idx: IdxFile, indexed: IndexedPack, file: string, packName: string): void {
+export function verifyIdxDescribes(idx: IdxFile, indexed: PackIndex, file: string, packName: string): void {
   const fail = (reason: string, fields: { oid?: string; offset?: number } = {}) => new XtestPackError('IDX_MISMATCH', reason, { file, ...fields });
   const n = indexed.count;
   if (idx.count !== n) throw fail(`idx lists ${idx.count} objects, the pack holds ${n}`);

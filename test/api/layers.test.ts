@@ -14,6 +14,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   backend: ['errors'],
   pack: ['errors', 'backend'],
   fs: ['errors', 'pack'],
+  'pack-node': ['errors', 'backend', 'pack', 'fs'],
   manifest: ['errors', 'pack'],
   odb: ['errors', 'backend', 'pack', 'fs'],
   artifact: ['errors', 'backend', 'pack', 'fs', 'manifest', 'odb'],
@@ -23,8 +24,9 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   harness: ['errors', 'backend', 'pack', 'fs', 'artifact', 'manifest', 'odb', 'checkout', 'export', 'fetch'],
   // The browser entry: what runs without Node (no node: module is reachable: tsconfig.browser.json).
   browser: ['errors', 'backend', 'pack', 'fs', 'manifest', 'odb'],
-  cli: ['errors', 'backend', 'pack', 'fs', 'artifact', 'manifest', 'odb', 'checkout', 'export', 'fetch', 'harness'],
-  index: ['errors', 'backend', 'pack', 'fs', 'artifact', 'manifest', 'odb', 'checkout', 'export', 'fetch', 'harness'],
+  // pack-node (worker threads) is Node-only: only the Node entry points use it, never browser.
+  cli: ['errors', 'backend', 'pack', 'fs', 'pack-node', 'artifact', 'manifest', 'odb', 'checkout', 'export', 'fetch', 'harness'],
+  index: ['errors', 'backend', 'pack', 'fs', 'pack-node', 'artifact', 'manifest', 'odb', 'checkout', 'export', 'fetch', 'harness'],
 };
 
 function sources(dir: string): string[] {

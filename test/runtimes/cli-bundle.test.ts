@@ -83,6 +83,22 @@ describe('the bundled command line', () => {
     }
   });
 
+  test('index-pack and verify on worker threads: the same idx and output as dist/src/cli/main.js, each backend', () => {
+    const pack = readdirSync(packDir).find((n) => n.endsWith('.pack'));
+    assert.ok(pack, `no pack in ${packDir}`);
+    for (const backend of ['node', 'portable']) {
+      const dir = scratchDir('xtest-pack-bundle-idx-');
+      const args = (idx: string) => ['--backend', backend, 'index-pack', '--no-progress', '--threads', '3', '-o', join(dir, idx), join(packDir, pack)];
+      const a = run(CLI_MAIN, args('a.idx'));
+      const b = run(BUNDLE, args('b.idx'));
+      assert.equal(a.status, 0, a.stderr);
+      assert.deepEqual({ status: b.status, stdout: b.stdout, stderr: b.stderr }, { status: a.status, stdout: a.stdout, stderr: a.stderr });
+      assert.ok(readFileSync(join(dir, 'b.idx')).equals(readFileSync(join(dir, 'a.idx'))));
+      const v = run(BUNDLE, ['--backend', backend, 'verify', '--threads', '3', join(packDir, pack)]);
+      assert.deepEqual({ status: v.status, stderr: v.stderr }, { status: 0, stderr: '' });
+    }
+  });
+
   test(`the compile cache: in $XDG_CACHE_HOME/xtest-pack/compile-cache ${HAS_COMPILE_CACHE ? '(this Node has one)' : '(none on this Node)'}, never in the package`, () => {
     const before = readdirSync(join(PROJECT_ROOT, 'dist', 'bundle', 'cli')).sort();
     const r = run(BUNDLE, ['--version']);
@@ -103,10 +119,10 @@ describe('the bundled command line', () => {
     assert.deepEqual({ status: unwritable.status, stderr: unwritable.stderr }, { status: 0, stderr: '' });
   });
 
-  test('four files: the start-up, the program with every command, the portable backend loaded only when picked, the pack writer\'s worker', () => {
+  test('five files: the start-up, the program with every command, the portable backend loaded only when picked, the two workers', () => {
     const dir = join(PROJECT_ROOT, 'dist', 'bundle', 'cli');
-    assert.deepEqual(readdirSync(dir).filter((n) => n.endsWith('.js')).sort(), ['main.js', 'pack-worker.js', 'portable.js', 'program.js']);
-    // The worker is started from the program by its URL, next to it.
+    assert.deepEqual(readdirSync(dir).filter((n) => n.endsWith('.js')).sort(), ['index-pack-worker.js', 'main.js', 'pack-worker.js', 'portable.js', 'program.js']);
+    // The workers are started from the program by their URLs, next to it.
     assert.match(readFileSync(join(dir, 'program.js'), 'utf8'), /new URL\(["']\.\/pack-worker\.js["'], import\.meta\.url\)/);
     // What is left to run time: main.js imports program.js (after turning the compile cache
     // on); the program imports or requires portable.js; nothing else between the files.
@@ -114,6 +130,7 @@ describe('the bundled command line', () => {
       [...readFileSync(join(dir, f), 'utf8').matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|createRequire\(import\.meta\.url\)\()["'](\.\/[^"'\s]+\.js)["']/g)].map((m) => m[1]!);
     assert.deepEqual(between('main.js'), ['./program.js']);
     assert.deepEqual([...new Set(between('program.js'))], ['./portable.js']);
+    assert.match(readFileSync(join(dir, 'program.js'), 'utf8'), /new URL\(["']\.\/index-pack-worker\.js["'], import\.meta\.url\)/);
     assert.doesNotMatch(readFileSync(join(dir, 'main.js'), 'utf8'), /^import [^(]*["']\.\/program\.js["']/m, 'main.js imports the program statically');
     assert.doesNotMatch(readFileSync(join(dir, 'program.js'), 'utf8'), /^import [^(]*["']\.\/portable\.js["']/m, 'the program imports the portable backend statically');
     const sources = (JSON.parse(readFileSync(join(dir, 'program.js.map'), 'utf8')) as { sources: string[] }).sources;

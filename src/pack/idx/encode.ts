@@ -13,7 +13,8 @@ export interface IndexEntries {
   readonly count: number;
   /** `count` ids, back to back. */
   readonly oids: Uint8Array;
-  readonly offsets: Float64Array;
+  /** Entry offsets (32 bits are enough below 4 GiB). */
+  readonly offsets: Float64Array | Uint32Array;
   readonly crc32s: Uint32Array;
 }
 
