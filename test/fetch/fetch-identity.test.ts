@@ -6,7 +6,7 @@
 // whatever the number of paths (1 GET + 2 POSTs when nothing is asked for twice).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
@@ -20,7 +20,7 @@ import { emptyEnv } from '../support/fetch-client.js';
 import { assertSameDirectory, assertSameFile, servedRepos, servedStarter, type ServedRepository } from '../support/fetch-served.js';
 import { git } from '../support/git.js';
 import { withConfig, on, type GitHttpServer } from '../support/git-http-server.js';
-import { scratchDir } from '../support/repos.js';
+import { scratchDir, segmentedRepository } from '../support/repos.js';
 
 const backend = getBackend();
 const T = { timeout: 120_000 };
@@ -243,24 +243,8 @@ describe('fetch writes what pack writes (a package: its manifest, npm tarball or
 describe('fetch and export: the same pack for any number of threads', () => {
   test('several MiB of files (several segments): fetch with 1 and 3 threads equals export --threads 2', T, async () => {
     const workTree = scratchDir('xtest-pack-fetch-threads-');
-    git(['init', '-q', workTree]);
     // Texts and edited copies of them in other directories: delta pairs, over several segments.
-    let seed = 4242;
-    const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 8;
-    const words = ['alpha ', 'beta ', 'gamma\n', 'delta ', 'x = 1;\n', 'return y;\n', '// note\n'];
-    let bytes = 0;
-    for (let f = 0; f < 30; f++) {
-      let text = '';
-      while (text.length < 20_000 + (f % 7) * 8_000) text += words[rand() % words.length]!;
-      for (const dir of ['a', 'b/c', 'd']) {
-        mkdirSync(join(workTree, 'fixtures', dir), { recursive: true });
-        const edited = `${text.slice(0, 500 * f)}changed in ${dir}\n${text.slice(500 * f + 10)}`;
-        writeFileSync(join(workTree, 'fixtures', dir, `file-${f}.txt`), edited);
-        bytes += edited.length;
-      }
-    }
-    git(['-C', workTree, 'add', '-A', 'fixtures']);
-    git(['-C', workTree, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'files']);
+    const bytes = segmentedRepository(workTree, 4242);
     assert.ok(bytes >= 3 * SEGMENT_BYTES, `${bytes} bytes: too few for several segments`);
     const commit = git(['rev-parse', 'HEAD'], { cwd: workTree }).toString().trim();
     const expected = join(scratchDir('xtest-pack-fetch-export-'), 'export');

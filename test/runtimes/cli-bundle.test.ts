@@ -4,15 +4,14 @@
 // in the package. The rest of the suite runs the unbundled file.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import module from 'node:module';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { SEGMENT_BYTES } from '../../src/pack/write.js';
 import { CLI_MAIN } from '../support/cli.js';
 import { exportRepos, revParse } from '../support/export-repos.js';
-import { git } from '../support/git.js';
-import { PROJECT_ROOT, scratchDir } from '../support/repos.js';
+import { PROJECT_ROOT, scratchDir, segmentedRepository } from '../support/repos.js';
 
 const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string>; version: string };
 const BUNDLE = join(PROJECT_ROOT, pkg.bin['xtest-pack']!);
@@ -141,23 +140,7 @@ describe('the bundled command line', () => {
 
   test('export --threads 2 and 3 (worker threads from the bundle) write the pack of --threads 1 and of the unbundled command', { timeout: 120_000 }, () => {
     const repo = scratchDir('xtest-pack-bundle-threads-');
-    git(['init', '-q', repo]);
-    let seed = 777;
-    const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 8;
-    const words = ['alpha ', 'beta ', 'gamma\n', 'delta ', 'x = 1;\n', 'return y;\n', '// note\n'];
-    let bytes = 0;
-    for (let f = 0; f < 30; f++) {
-      let text = '';
-      while (text.length < 20_000 + (f % 7) * 8_000) text += words[rand() % words.length]!;
-      for (const d of ['a', 'b/c', 'd']) {
-        mkdirSync(join(repo, 'fixtures', d), { recursive: true });
-        const edited = `${text.slice(0, 500 * f)}changed in ${d}\n${text.slice(500 * f + 10)}`;
-        writeFileSync(join(repo, 'fixtures', d, `file-${f}.txt`), edited);
-        bytes += edited.length;
-      }
-    }
-    git(['-C', repo, 'add', '-A', 'fixtures']);
-    git(['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'files']);
+    const bytes = segmentedRepository(repo, 777);
     assert.ok(bytes >= 3 * SEGMENT_BYTES, `${bytes} bytes: too few for several segments`);
     const exported = (main: string, threads: string) => {
       const out = join(scratchDir('xtest-pack-bundle-threads-out-'), 'out');

@@ -1,7 +1,7 @@
 // The packs the differential tests feed to git and to xtest-pack: made by the scripts in
 // fixtures/scripts/ (run with bash, into temporary directories), once per test process.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ObjectFormat } from '../../src/pack/oid.js';
@@ -181,4 +181,29 @@ export function gitVerboseEntries(idx: string, format: ObjectFormat): VerboseEnt
   }
   verboseCache.set(idx, out);
   return out;
+}
+
+/**
+ * A repository at `dir` with one commit of `fixtures/`: 30 texts of 20-68 KB, each in three
+ * directories with a small edit (delta pairs), several MiB in all, so that the pack writer cuts
+ * it into several segments; deterministic for a `seed`. Returns the bytes of the files.
+ */
+export function segmentedRepository(dir: string, seed: number): number {
+  git(['init', '-q', dir]);
+  const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 8;
+  const words = ['alpha ', 'beta ', 'gamma\n', 'delta ', 'x = 1;\n', 'return y;\n', '// note\n'];
+  let bytes = 0;
+  for (let f = 0; f < 30; f++) {
+    let text = '';
+    while (text.length < 20_000 + (f % 7) * 8_000) text += words[rand() % words.length]!;
+    for (const d of ['a', 'b/c', 'd']) {
+      mkdirSync(join(dir, 'fixtures', d), { recursive: true });
+      const edited = `${text.slice(0, 500 * f)}changed in ${d}\n${text.slice(500 * f + 10)}`;
+      writeFileSync(join(dir, 'fixtures', d, `file-${f}.txt`), edited);
+      bytes += edited.length;
+    }
+  }
+  git(['-C', dir, 'add', '-A', 'fixtures']);
+  git(['-C', dir, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'files']);
+  return bytes;
 }
