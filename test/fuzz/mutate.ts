@@ -5,6 +5,7 @@
 // input's own length. Positions are taken modulo the length at the time, so a shrunk mutation
 // (smaller numbers, fewer steps) stays meaningful.
 import fc from 'fast-check';
+import { concatBytes } from '../../src/pack/bytes.js';
 
 export type Mutation =
   | { readonly kind: 'flip'; readonly at: number; readonly bit: number }
@@ -131,14 +132,4 @@ export function applyMutations(input: Uint8Array, mutations: readonly Mutation[]
   return b;
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+const concat = (...parts: Uint8Array[]): Uint8Array => concatBytes(parts);

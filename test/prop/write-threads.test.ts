@@ -18,34 +18,21 @@ import { writePackThreaded } from '../../src/export/pack-workers.js';
 import { concatBytes } from '../../src/pack/bytes.js';
 import { encodeIdx } from '../../src/pack/idx/index.js';
 import { indexPack } from '../../src/pack/index-pack.js';
-import { objectHeader, toHex, type ObjectFormat, type ObjectType } from '../../src/pack/oid.js';
+import { toHex, type ObjectFormat, type ObjectType } from '../../src/pack/oid.js';
 import { bytesSource } from '../../src/pack/source.js';
 import { searchSegment, type SegmentObject } from '../../src/pack/write-search.js';
 import { SEGMENT_BYTES, SEGMENT_OBJECTS, loadSegment, packNameHash, planPack, segmentContext, segmentSeeds, writePack, type PackPlan, type PackObjectSource, type WritePackOptions, type WrittenPack } from '../../src/pack/write.js';
 import { catFileBatch } from '../support/export-repos.js';
 import { git } from '../support/git.js';
-import { pseudoRandomBytes } from '../support/pack-builder.js';
+import { packObject, packSources, pseudoRandomBytes, type PackObject } from '../support/pack-builder.js';
 import { gitFormatArgs, scratchDir } from '../support/repos.js';
 
 const backend = getBackend();
 const T = { timeout: 300_000 };
 
-interface Obj {
-  readonly oid: Uint8Array;
-  readonly hex: string;
-  readonly type: ObjectType;
-  readonly data: Uint8Array;
-  readonly path: string;
-}
-
-function makeObj(format: ObjectFormat, type: ObjectType, data: Uint8Array, path: string): Obj {
-  const oid = backend.createHash(format).update(objectHeader(type, data.length)).update(data).digest();
-  return { oid, hex: toHex(oid), type, data, path };
-}
-
-function sources(objs: readonly Obj[]): PackObjectSource[] {
-  return objs.map((o) => ({ oid: o.oid, type: o.type, size: o.data.length, path: o.path, load: () => o.data }));
-}
+type Obj = PackObject;
+const makeObj = (format: ObjectFormat, type: ObjectType, data: Uint8Array, path: string): Obj => packObject(backend, format, type, data, path);
+const sources = packSources;
 
 /** Text-like bytes (words of a small alphabet, so they compress) from a seed. */
 function text(n: number, seed: number): Uint8Array {

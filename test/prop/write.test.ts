@@ -17,13 +17,13 @@ import { createDelta, createDeltaIndex } from '../../src/pack/delta-encode.js';
 import { applyDelta, decodeDeltaHeader } from '../../src/pack/delta.js';
 import { encodeIdx, openIdx } from '../../src/pack/idx/index.js';
 import { indexPack } from '../../src/pack/index-pack.js';
-import { hashLength, objectHeader, toHex, type ObjectFormat, type ObjectType } from '../../src/pack/oid.js';
+import { hashLength, toHex, type ObjectFormat, type ObjectType } from '../../src/pack/oid.js';
 import { PackFile } from '../../src/pack/pack-file.js';
 import { bytesSource } from '../../src/pack/source.js';
 import { writePack, type PackObjectSource, type WritePackOptions, type WrittenPack } from '../../src/pack/write.js';
 import { catFileBatch } from '../support/export-repos.js';
 import { git } from '../support/git.js';
-import { pseudoRandomBytes } from '../support/pack-builder.js';
+import { packObject, packSources, pseudoRandomBytes, type PackObject } from '../support/pack-builder.js';
 import { gitFormatArgs, scratchDir } from '../support/repos.js';
 
 const backend = getBackend();
@@ -151,22 +151,9 @@ describe('createDelta', () => {
 // ---------------------------------------------------------------------------------------------
 // Objects for packs
 
-interface Obj {
-  readonly oid: Uint8Array;
-  readonly hex: string;
-  readonly type: ObjectType;
-  readonly data: Uint8Array;
-  readonly path: string;
-}
-
-function makeObj(format: ObjectFormat, type: ObjectType, data: Uint8Array, path: string, b: Backend = backend): Obj {
-  const oid = b.createHash(format).update(objectHeader(type, data.length)).update(data).digest();
-  return { oid, hex: toHex(oid), type, data, path };
-}
-
-function sources(objs: readonly Obj[]): PackObjectSource[] {
-  return objs.map((o) => ({ oid: o.oid, type: o.type, size: o.data.length, path: o.path, load: () => o.data }));
-}
+type Obj = PackObject;
+const makeObj = (format: ObjectFormat, type: ObjectType, data: Uint8Array, path: string): Obj => packObject(backend, format, type, data, path);
+const sources = packSources;
 
 /** A tree object of `entries` (names without '/', distinct), sorted as git sorts them. */
 function treeBytes(entries: readonly { mode: string; name: string; oid: Uint8Array }[]): Uint8Array {

@@ -6,9 +6,10 @@ import { concatBytes } from '../../src/pack/bytes.js';
 import { encodeDelta, type DeltaOp } from '../../src/pack/delta.js';
 import { encodeEntryHeader, encodeOfsDeltaDistance } from '../../src/pack/entry.js';
 import { encodeIdx } from '../../src/pack/idx/index.js';
-import { hashLength, objectHeader, typeName, type ObjectFormat } from '../../src/pack/oid.js';
+import { hashLength, objectHeader, toHex, typeName, type ObjectFormat, type ObjectType } from '../../src/pack/oid.js';
 import { bytesSource, type ByteSource } from '../../src/pack/source.js';
 import { XtestPackError } from '../../src/errors.js';
+import type { PackObjectSource } from '../../src/pack/write.js';
 
 export interface EntrySpec {
   /** Type number written in the header (any 0-7, to lie). */
@@ -191,4 +192,23 @@ export function expectPackError(fn: () => unknown, what = 'call'): XtestPackErro
 export function pieceSource(bytes: Uint8Array, name = '<pieces>'): ByteSource {
   const inner = bytesSource(bytes, name);
   return { size: bytes.length, name, read: (offset, length) => inner.read(offset, length).slice(), readInto: (offset, into) => inner.readInto(offset, into) };
+}
+
+/** An object for the pack writer's tests: its id (bytes and hex), type, bytes and path. */
+export interface PackObject {
+  readonly oid: Uint8Array;
+  readonly hex: string;
+  readonly type: ObjectType;
+  readonly data: Uint8Array;
+  readonly path: string;
+}
+
+export function packObject(backend: Backend, format: ObjectFormat, type: ObjectType, data: Uint8Array, path: string): PackObject {
+  const oid = backend.createHash(format).update(objectHeader(type, data.length)).update(data).digest();
+  return { oid, hex: toHex(oid), type, data, path };
+}
+
+/** `objs` as the pack writer takes them. */
+export function packSources(objs: readonly PackObject[]): PackObjectSource[] {
+  return objs.map((o) => ({ oid: o.oid, type: o.type, size: o.data.length, path: o.path, load: () => o.data }));
 }
