@@ -7,7 +7,7 @@
  * A directory holding `pack-*.pack` files directly (an exported test-data directory) is a
  * database too: its packs are read from the directory itself.
  */
-import type { Backend } from '../backend/types.js';
+import type { Backend, Hasher } from '../backend/types.js';
 import { XtestPackError } from '../errors.js';
 import { bytesEqual } from '../pack/bytes.js';
 import { IdxFile } from '../pack/idx/index.js';
@@ -282,6 +282,8 @@ export class ObjectDatabase {
   readonly #dirs: ObjectDirectory[];
   readonly #verify: boolean;
   readonly #onRead: ((oidHex: string, type: ObjectType) => void) | undefined;
+  /** The hasher #check reuses (reset per object): a checkout hashes thousands of small ones. */
+  #hasher: Hasher | undefined;
 
   /**
    * Open the objects directory `dir` and, through `info/alternates`, the ones it borrows from.
@@ -455,7 +457,8 @@ export class ObjectDatabase {
   #check(oid: Uint8Array, obj: RawObject, where: string): void {
     let actual: Uint8Array;
     try {
-      actual = this.backend.createHash(this.format).update(objectHeader(obj.type, obj.data.length)).update(obj.data).digest();
+      const h = this.#hasher?.reset?.() ?? (this.#hasher = this.backend.createHash(this.format));
+      actual = h.update(objectHeader(obj.type, obj.data.length)).update(obj.data).digest();
     } catch (e) {
       throw e instanceof XtestPackError ? e.at({ file: where, oid: toHex(oid) }) : e;
     }
