@@ -13,7 +13,14 @@ function hfsIgnorable(cp: number): boolean {
   );
 }
 
-const HFS_IGNORABLE = /[\u200c-\u200f\u202a-\u202e\u206a-\u206f\ufeff]/;
+/** Does `name` hold a code point HFS+ ignores? (All of them are single UTF-16 units.) */
+function hasHfsIgnorable(name: string): boolean {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c >= 0x200c && hfsIgnorable(c)) return true;
+  }
+  return false;
+}
 
 /**
  * True when HFS+ would see `.git` (case-insensitively, ignoring its ignorable code points).
@@ -23,7 +30,7 @@ const HFS_IGNORABLE = /[\u200c-\u200f\u202a-\u202e\u206a-\u206f\ufeff]/;
 export function isHfsDotGit(name: string): boolean {
   // Without an ignorable code point, only four characters can be '.git' in any case (no
   // character outside ASCII lower-cases into it).
-  if (name.length > 4 && !HFS_IGNORABLE.test(name)) return false;
+  if (name.length > 4 && !hasHfsIgnorable(name)) return false;
   const kept: string[] = [];
   for (const ch of name) {
     if (hfsIgnorable(ch.codePointAt(0)!)) continue;
