@@ -74,10 +74,17 @@ function checkNames(entries: readonly WalkEntry[]): void {
   const files = new Set<string>();
   const dirs = new Set<string>();
   for (const e of entries) {
-    const key = Buffer.from(e.pathBytes).toString('latin1');
+    // latin1: one character a byte, so names that are not UTF-8 stay distinct, and a '/' in
+    // the key is a '/' in the path.
+    const key = Buffer.from(e.pathBytes.buffer, e.pathBytes.byteOffset, e.pathBytes.length).toString('latin1');
     if (files.has(key)) throw new XtestPackError('UNSAFE_PATH', 'two tree entries have this path', { path: e.path });
     files.add(key);
-    for (let i = 0; i < e.pathBytes.length; i++) if (e.pathBytes[i] === 0x2f) dirs.add(Buffer.from(e.pathBytes.subarray(0, i)).toString('latin1'));
+    // Deepest directory first: once one is known, so are all above it.
+    for (let i = key.lastIndexOf('/'); i > 0; i = key.lastIndexOf('/', i - 1)) {
+      const dir = key.slice(0, i);
+      if (dirs.has(dir)) break;
+      dirs.add(dir);
+    }
   }
   for (const f of files) if (dirs.has(f)) throw new XtestPackError('UNSAFE_PATH', 'a tree entry is both a file and a directory', { path: f });
 }

@@ -117,11 +117,15 @@ function writeFresh(plan: Planned[], entries: readonly WalkEntry[], options: Wri
       p.size = data.length;
       const path = p.entry.pathBytes;
       fsStep({ path: p.entry.path }, () => {
-        for (let i = path.indexOf(0x2f); i >= 0; i = path.indexOf(0x2f, i + 1)) {
-          const key = Buffer.from(path.buffer, path.byteOffset, i).toString('latin1');
-          if (made.has(key)) continue;
+        // The leading directories not made yet: from the deepest up to one that is, then made
+        // top down (latin1 keys: one character a byte).
+        const key = Buffer.from(path.buffer, path.byteOffset, path.length).toString('latin1');
+        const missing: number[] = [];
+        for (let i = key.lastIndexOf('/'); i > 0 && !made.has(key.slice(0, i)); i = key.lastIndexOf('/', i - 1)) missing.push(i);
+        for (let k = missing.length - 1; k >= 0; k--) {
+          const i = missing[k]!;
           mkdirSync(Buffer.concat([root, SLASH, path.subarray(0, i)]));
-          made.add(key);
+          made.add(key.slice(0, i));
         }
         const target = Buffer.concat([root, SLASH, path]);
         if (p.entry.mode === MODE_SYMLINK) symlinkSync(Buffer.from(data), target);
