@@ -4,7 +4,7 @@
  * in one run, from a pack directory and from the `.tar.gz` artifact:
  *
  *   git archive | tar     bash -c 'set -o pipefail; git archive <commit> -- <paths> | tar -x -C <fresh dir>'
- *   xtest-pack CLI        node dist/src/cli/main.js checkout --no-progress --objects <dir|tgz>
+ *   xtest-pack CLI        node dist/bundle/cli/main.js checkout --no-progress --objects <dir|tgz>
  *                         --out <fresh dir> <commit> -- <paths>
  *   library call          dist/bench/checkout-run.js: one checkoutPackSync() in a process whose
  *                         imports are loaded; its own time (what a test helper pays)

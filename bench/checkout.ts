@@ -81,6 +81,7 @@ import {
   checkGnuTime,
   cleanEnv,
   defaultCli,
+  unbundledCli,
   fmtMiB,
   fmtX,
   log,
@@ -100,7 +101,6 @@ import {
 const DEFAULT_RUNS = 3;
 const runner = join(repoRoot, 'dist', 'bench', 'checkout-run.js');
 /** package.json "bin": the command users run. */
-const bundledCli = join(repoRoot, 'dist', 'bundle', 'cli', 'main.js');
 const SAFE_PATH = /^[A-Za-z0-9._+-][A-Za-z0-9._+/-]*$/;
 
 type ToolKey = 'archive' | 'git-checkout' | 'cli' | 'cli-version' | 'cli-src' | 'runner' | 'node';
@@ -565,8 +565,8 @@ function main(): number {
   const sizes = values.sizes?.split(',');
   if (sizes && sizes.length !== 2) throw new BenchError(`--sizes ${values.sizes}: expected <small-rev>,<large-rev>`);
   if (values.backend !== 'node' && values.backend !== 'portable') throw new BenchError(`--backend ${values.backend}: expected node or portable`);
-  const cli = resolve(values.cli ?? bundledCli);
-  const cliSrc = values.unbundled ? defaultCli : undefined;
+  const cli = resolve(values.cli ?? defaultCli);
+  const cliSrc = values.unbundled ? unbundledCli : undefined;
   for (const f of [cli, runner, ...(cliSrc ? [cliSrc] : [])]) if (!existsSync(f)) throw new BenchError(`${f} not found: run npm run build first`);
   const node = resolve(values.node ?? process.execPath);
   const nodeProbe = spawnSync(node, ['-p', "process.version + ' ' + (typeof require('node:module').enableCompileCache === 'function')"], { encoding: 'utf8' });

@@ -5,7 +5,7 @@
  *   git (xtest-data)       git clone --filter=blob:none --depth 1 --no-checkout <url> <dir>
  *                          git -C <dir> sparse-checkout set --no-cone /<path>…
  *                          git -C <dir> checkout <commit>          (lazy fetch of the blobs)
- *   xtest-pack fetch       node dist/src/cli/main.js fetch --url <url> --rev <commit> --out <dir>
+ *   xtest-pack fetch       node dist/bundle/cli/main.js fetch --url <url> --rev <commit> --out <dir>
  *                          --json --no-progress <path>…            (a pack directory)
  *   fetch + checkout       the same, then xtest-pack checkout --objects <dir> --out <wt> <commit>
  *                          (files on disk, as git's sequence leaves them)

@@ -33,7 +33,7 @@
  *   --json         print one JSON document on stdout instead of the table
  *   --keep         keep the temp dir (the pack and every .idx written), and print where it is
  *   --rebuild      build the npm pack again even if it is cached
- *   --cli <path>   the xtest-pack CLI to run (default: dist/src/cli/main.js of this build), to
+ *   --cli <path>   the xtest-pack CLI to run (default: dist/bundle/cli/main.js of this build, the installed command), to
  *                  compare two builds
  *
  * The npm tarballs (`npm pack <name>@<version>`), the resolved version list and the built pack
@@ -93,7 +93,7 @@ const DEFAULT_RUNS = 3;
 const TIME = '/usr/bin/time';
 
 const repoRoot = resolve(import.meta.dirname, '..', '..');
-const defaultCli = join(repoRoot, 'dist', 'src', 'cli', 'main.js');
+const defaultCli = join(repoRoot, 'dist', 'bundle', 'cli', 'main.js');
 
 // ---------------------------------------------------------------------------------------------
 // small helpers

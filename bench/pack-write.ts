@@ -440,7 +440,7 @@ function main(): number {
       depth,
       backend: values.backend,
       results: out,
-      machine: machine(loadBefore, join(repoRoot, 'dist', 'src', 'cli', 'main.js')),
+      machine: machine(loadBefore, join(repoRoot, 'dist', 'bundle', 'cli', 'main.js')),
     };
     report.machine.loadAverageAfter = loadAfter;
 
