@@ -40,7 +40,7 @@
  *               reads every object once for its type and size, then writePackFiles(dir, objects,
  *               backend, format, { window, depth } or { delta: false }); its phases are reported.
  *               Twice: with threads: 1 (all in the calling thread) and with its default threads
- *               (one per CPU, up to 8, for 4 MiB of objects or more); both write the same bytes,
+ *               (one per CPU, up to 8, for 16 MiB of objects or more); both write the same bytes,
  *               which the report checks.
  * The repository's packs are read once before the first run so every tool finds them in the
  * page cache. Progress goes to stderr.
@@ -142,7 +142,7 @@ interface Report {
   depth: number;
   backend: string;
   results: ToolResult[];
-  profiles?: { config: Config; totalMs: number; top: SelfTime[] }[];
+  profiles?: { config: Config; label: string; totalMs: number; top: SelfTime[] }[];
   machine: Machine;
   keptIn?: string;
 }
@@ -270,7 +270,7 @@ function printTable(rep: Report): void {
   }
   for (const p of rep.profiles ?? []) {
     out.push('');
-    out.push(...profileLines(`profile of xtest-pack, ${p.config === 'delta' ? `window ${rep.window}` : 'window 0'}, node --cpu-prof`, p));
+    out.push(...profileLines(`profile of ${p.label}, node --cpu-prof`, p));
   }
   if (rep.keptIn) out.push(`kept:    ${rep.keptIn}`);
   process.stdout.write(`${out.join('\n')}\n`);
@@ -447,13 +447,13 @@ function main(): number {
     if (values.profile) {
       report.profiles = [];
       for (const t of list_.filter((x) => x.xtest)) {
-        const dir = join(work, `profile-${t.config}`);
+        const dir = join(work, `profile-${t.key}`);
         mkdirSync(dir);
         log(`profiling: ${t.label}`);
         run(process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, ...t.args(dir)], { env, cwd: work });
         const prof = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
         if (!prof) throw new BenchError(`no .cpuprofile in ${dir}`);
-        report.profiles.push({ config: t.config, ...topSelfTime(join(dir, prof), 20) });
+        report.profiles.push({ config: t.config, label: t.label, ...topSelfTime(join(dir, prof), 20) });
       }
     }
     if (keep) report.keptIn = work;

@@ -174,7 +174,8 @@ describe('writePackFiles', () => {
         objs.push({ oid, type: 'blob', size: data.length, path, load: () => data });
       }
     }
-    const random = pseudoRandomBytes(1_500_000, 99);
+    // A random blob that brings the objects to PARALLEL_MIN_BYTES, where the default starts workers.
+    const random = pseudoRandomBytes(Math.max(1_500_000, PARALLEL_MIN_BYTES + 1 - objs.reduce((n, o) => n + o.size, 0)), 99);
     objs.push({ oid: backend.createHash('sha1').update(objectHeader('blob', random.length)).update(random).digest(), type: 'blob', size: random.length, path: 'big.bin', load: () => random });
     assert.ok(objs.reduce((n, o) => n + o.size, 0) >= PARALLEL_MIN_BYTES);
     assert.ok(planPack(objs, 'sha1').starts.length - 1 >= 3);
