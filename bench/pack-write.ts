@@ -40,7 +40,7 @@
  *               reads every object once for its type and size, then writePackFiles(dir, objects,
  *               backend, format, { window, depth } or { delta: false }); its phases are reported.
  *               Twice: with threads: 1 (all in the calling thread) and with its default threads
- *               (one per CPU, up to 8, for 16 MiB of objects or more); both write the same bytes,
+ *               (one per CPU, up to 8, for 24 MiB of objects or more); both write the same bytes,
  *               which the report checks.
  * The repository's packs are read once before the first run so every tool finds them in the
  * page cache. Progress goes to stderr.

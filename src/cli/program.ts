@@ -69,7 +69,7 @@ function batchArgumentTaken(command: Command): boolean {
   return raw.some((a, i) => (a === '--batch' || a === '--batch-check') && i + 1 < raw.length && !raw[i + 1]!.startsWith('-'));
 }
 
-const THREADS_HELP = 'threads that search deltas and compress, this one included (default: $XTEST_PACK_THREADS, else one per CPU, up to 8, for 16 MiB of objects or more); the pack is the same for any number';
+const THREADS_HELP = 'threads that search deltas and compress, this one included (default: $XTEST_PACK_THREADS, else one per CPU, up to 8, for 24 MiB of objects or more); the pack is the same for any number';
 
 /** `--repo` and `--objects`: where the object-database commands read. */
 function withWhere(cmd: Command): Command {

@@ -49,9 +49,10 @@ export interface ThreadOptions {
  * Below this many bytes of objects, starting workers costs more than they save: each worker
  * runs the delta search, zlib and the hash cold. Measured with the installed command, 2 cores:
  * 10 MiB (isomorphic-git's tree) and 18.6 MiB (part of git.git's) wrote as fast on 2 threads
- * as on 1 for 40 % more CPU; 34.5 MiB, 20 % faster; 46 MiB (git.git's tree) 25 % faster.
+ * as on 1 for 40 % more CPU; 34.5 MiB, 20 % faster; 46 MiB (git.git's tree) 25 % faster. The
+ * threshold sits between the last size that did not gain and the first that did.
  */
-export const PARALLEL_MIN_BYTES = 16 * 1024 * 1024;
+export const PARALLEL_MIN_BYTES = 24 * 1024 * 1024;
 const MAX_DEFAULT_THREADS = 8;
 /** Segments waiting at each worker: one running, one ready. */
 const QUEUED_PER_WORKER = 2;
