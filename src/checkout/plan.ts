@@ -74,19 +74,33 @@ function checkNames(entries: readonly WalkEntry[]): void {
   const files = new Set<string>();
   const dirs = new Set<string>();
   for (const e of entries) {
-    // latin1: one character a byte, so names that are not UTF-8 stay distinct, and a '/' in
-    // the key is a '/' in the path.
-    const key = Buffer.from(e.pathBytes.buffer, e.pathBytes.byteOffset, e.pathBytes.length).toString('latin1');
+    const key = pathKey(e.pathBytes);
     if (files.has(key)) throw new XtestPackError('UNSAFE_PATH', 'two tree entries have this path', { path: e.path });
     files.add(key);
-    // Deepest directory first: once one is known, so are all above it.
-    for (let i = key.lastIndexOf('/'); i > 0; i = key.lastIndexOf('/', i - 1)) {
-      const dir = key.slice(0, i);
-      if (dirs.has(dir)) break;
-      dirs.add(dir);
-    }
+    for (const i of newDirectories(key, dirs)) dirs.add(key.slice(0, i));
   }
   for (const f of files) if (dirs.has(f)) throw new XtestPackError('UNSAFE_PATH', 'a tree entry is both a file and a directory', { path: f });
+}
+
+/**
+ * A path's bytes as a string of one character a byte (latin1): names that are not UTF-8 stay
+ * distinct, and a '/' in the key is a '/' in the path.
+ */
+export function pathKey(path: Uint8Array): string {
+  return Buffer.from(path.buffer, path.byteOffset, path.length).toString('latin1');
+}
+
+/**
+ * Where `key` (a pathKey) ends each of its leading directories that `known` lacks, deepest
+ * first, stopping at the first one known: every directory above a known one is known too,
+ * as long as each is added with those above it.
+ * @example
+ *   newDirectories('a/b/c', new Set(['a'])) // [3]: 'a/b'
+ */
+export function newDirectories(key: string, known: ReadonlySet<string>): number[] {
+  const ends: number[] = [];
+  for (let i = key.lastIndexOf('/'); i > 0 && !known.has(key.slice(0, i)); i = key.lastIndexOf('/', i - 1)) ends.push(i);
+  return ends;
 }
 
 /**

@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { XtestPackError, ioError } from '../errors.js';
 import { MODE_EXECUTABLE, MODE_SYMLINK } from '../odb/objects/tree.js';
 import type { WalkEntry } from '../odb/walk.js';
-import { SLASH, checkCaseCollisions, kind, refuseOnTheWay, type Planned } from './plan.js';
+import { SLASH, checkCaseCollisions, kind, newDirectories, pathKey, refuseOnTheWay, type Planned } from './plan.js';
 
 const STAGING_PREFIX = '.xtest-pack-tmp-';
 
@@ -117,11 +117,9 @@ function writeFresh(plan: Planned[], entries: readonly WalkEntry[], options: Wri
       p.size = data.length;
       const path = p.entry.pathBytes;
       fsStep({ path: p.entry.path }, () => {
-        // The leading directories not made yet: from the deepest up to one that is, then made
-        // top down (latin1 keys: one character a byte).
-        const key = Buffer.from(path.buffer, path.byteOffset, path.length).toString('latin1');
-        const missing: number[] = [];
-        for (let i = key.lastIndexOf('/'); i > 0 && !made.has(key.slice(0, i)); i = key.lastIndexOf('/', i - 1)) missing.push(i);
+        // The leading directories not made yet, made top down.
+        const key = pathKey(path);
+        const missing = newDirectories(key, made);
         for (let k = missing.length - 1; k >= 0; k--) {
           const i = missing[k]!;
           mkdirSync(Buffer.concat([root, SLASH, path.subarray(0, i)]));
