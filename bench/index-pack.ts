@@ -69,7 +69,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import type { Machine } from './lib.js';
+import { TIME, defaultCli, type Machine } from './lib.js';
 import { cpus, homedir, loadavg, totalmem, tmpdir, availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -90,10 +90,6 @@ const DEFAULT_NPM_VERSIONS = expandVersions([
   '14.0.0-4', '14.1.0-4', '14.2.0-35',
 ]);
 const DEFAULT_RUNS = 3;
-const TIME = '/usr/bin/time';
-
-const repoRoot = resolve(import.meta.dirname, '..', '..');
-const defaultCli = join(repoRoot, 'dist', 'bundle', 'cli', 'main.js');
 
 // ---------------------------------------------------------------------------------------------
 // small helpers

@@ -58,6 +58,7 @@ import {
   BenchError,
   checkGnuTime,
   cleanEnv,
+  defaultCli,
   fmtMiB,
   fmtX,
   log,
@@ -440,7 +441,7 @@ function main(): number {
       depth,
       backend: values.backend,
       results: out,
-      machine: machine(loadBefore, join(repoRoot, 'dist', 'bundle', 'cli', 'main.js')),
+      machine: machine(loadBefore, defaultCli),
     };
     report.machine.loadAverageAfter = loadAfter;
 
