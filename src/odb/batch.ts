@@ -290,7 +290,7 @@ class Batch {
       }
     }
     if (this.#whole) {
-      const obj = pack.readShared(offset, false, this.#scratch);
+      const obj = pack.readShared(offset, this.#scratch);
       this.#write(ids, oidAt, obj.type, obj.data, rest, pack.source.name);
     } else this.#lineOut(ids, oidAt, rest);
   }
@@ -375,7 +375,7 @@ class Batch {
     d.base = base < 0 ? undefined : ids;
     d.baseAt = base * h;
     if (this.#whole) {
-      const obj = read ? read() : pack.readShared(tables.offsets[i]!, false, this.#scratch);
+      const obj = read ? read() : pack.readShared(tables.offsets[i]!, this.#scratch);
       this.#write(ids, i * h, obj.type, obj.data, undefined, pack.source.name);
     } else this.#lineOut(ids, i * h, undefined);
   }

@@ -69,15 +69,6 @@ export class DeltaBaseCache {
     return v;
   }
 
-  /** Drop the base at `offset`, when its caller knows no delta needs it any more. */
-  delete(offset: number): void {
-    const v = this.#map.get(offset);
-    if (v) {
-      this.#map.delete(offset);
-      this.#used -= v.data.length;
-    }
-  }
-
   set(offset: number, obj: PackObject): void {
     if (obj.data.length > this.limit || this.#map.has(offset)) return;
     this.#map.set(offset, obj);
@@ -327,31 +318,17 @@ export class PackFile {
   /**
    * `readAt` without a copy: the bytes may be the delta-base cache's own, or (a delta's result)
    * a view of `scratch` when it is large enough, so the caller reads them and lets go before
-   * the next read (a writer of many objects, such as cat-file --batch). With `keep`, the object
-   * goes into the delta-base cache (and `scratch` is not used): for a caller that knows deltas
-   * on it come next.
+   * the next read (a writer of many objects, such as cat-file --batch).
    * @throws the errors of `readAt`.
    * @example
-   *   const { type, data } = pack.readShared(offset, false, scratch); out.write(data);
+   *   const { type, data } = pack.readShared(offset, scratch); out.write(data);
    */
-  readShared(offset: number, keep = false, scratch?: Uint8Array): PackObject {
+  readShared(offset: number, scratch?: Uint8Array): PackObject {
     try {
-      const obj = this.#readChain(offset, false, false, keep ? undefined : scratch) as PackObject;
-      if (keep) this.#cache.set(offset, obj);
-      return obj;
+      return this.#readChain(offset, false, false, scratch) as PackObject;
     } catch (e) {
       throw e instanceof XtestPackError ? e.withFile(this.source.name) : e;
     }
-  }
-
-  /**
-   * Drop the object at `offset` from the delta-base cache: for a caller that has read every
-   * delta on it (`readShared` with `keep` put it there).
-   * @example
-   *   pack.readShared(base, true); pack.readShared(delta); pack.release(base);
-   */
-  release(offset: number): void {
-    this.#cache.delete(offset);
   }
 
   /**
