@@ -16,8 +16,9 @@
  * objects first, then each pack in pack order.
  */
 import { XtestPackError } from '../errors.js';
+import { ObjectHasher } from '../pack/index-buffers.js';
 import { HeadInflater } from '../pack/inflate-head.js';
-import { hashLength, objectHeader, toHex, typeName, type ObjectType } from '../pack/oid.js';
+import { hashLength, toHex, typeName, type ObjectType } from '../pack/oid.js';
 import { bytesEqual } from '../pack/bytes.js';
 import type { PackFile, PackObject } from '../pack/pack-file.js';
 import { PackSequence } from '../pack/pack-sequence.js';
@@ -129,6 +130,8 @@ class Batch {
   readonly #whole: boolean;
   /** Where delta results that are not kept are built (a view of it is written out, then reused). */
   #scratch = new Uint8Array(SCRATCH_BYTES);
+  /** Ids computed for --verify, one hasher reset per object. */
+  #ids: ObjectHasher | undefined;
 
   constructor(ctx: RevisionContext, options: CatFileBatchOptions, sink: BatchSink) {
     this.#ctx = ctx;
@@ -320,10 +323,10 @@ class Batch {
   }
 
   #verify(oid: Uint8Array, type: ObjectType, data: Uint8Array, where: string): void {
-    const hashOptions = { collisionDetection: this.#options.collisionDetection ?? true };
     let actual: Uint8Array;
     try {
-      actual = this.#odb.backend.createHash(this.#odb.format, hashOptions).update(objectHeader(type, data.length)).update(data).digest();
+      this.#ids ??= new ObjectHasher(this.#odb.backend, this.#odb.format, { collisionDetection: this.#options.collisionDetection ?? true });
+      actual = this.#ids.id(type, data);
     } catch (e) {
       throw e instanceof XtestPackError ? e.at({ file: where, oid: toHex(oid) }) : e;
     }

@@ -7,12 +7,13 @@
  * A directory holding `pack-*.pack` files directly (an exported test-data directory) is a
  * database too: its packs are read from the directory itself.
  */
-import type { Backend, Hasher } from '../backend/types.js';
+import type { Backend } from '../backend/types.js';
+import { ObjectHasher } from '../pack/index-buffers.js';
 import { XtestPackError } from '../errors.js';
 import { bytesEqual } from '../pack/bytes.js';
 import { IdxFile } from '../pack/idx/index.js';
 import type { HeadInflater } from '../pack/inflate-head.js';
-import { fromHex, hashLength, objectHeader, toHex, type ObjectFormat, type ObjectType } from '../pack/oid.js';
+import { fromHex, hashLength, toHex, type ObjectFormat, type ObjectType } from '../pack/oid.js';
 import { DeltaBaseCache, PackFile } from '../pack/pack-file.js';
 import { joinPath, type ClosableSource, type Storage } from '../fs/storage.js';
 
@@ -283,7 +284,7 @@ export class ObjectDatabase {
   readonly #verify: boolean;
   readonly #onRead: ((oidHex: string, type: ObjectType) => void) | undefined;
   /** The hasher #check reuses (reset per object): a checkout hashes thousands of small ones. */
-  #hasher: Hasher | undefined;
+  #ids: ObjectHasher | undefined;
 
   /**
    * Open the objects directory `dir` and, through `info/alternates`, the ones it borrows from.
@@ -457,8 +458,7 @@ export class ObjectDatabase {
   #check(oid: Uint8Array, obj: RawObject, where: string): void {
     let actual: Uint8Array;
     try {
-      const h = this.#hasher?.reset?.() ?? (this.#hasher = this.backend.createHash(this.format));
-      actual = h.update(objectHeader(obj.type, obj.data.length)).update(obj.data).digest();
+      actual = (this.#ids ??= new ObjectHasher(this.backend, this.format, {})).id(obj.type, obj.data);
     } catch (e) {
       throw e instanceof XtestPackError ? e.at({ file: where, oid: toHex(oid) }) : e;
     }

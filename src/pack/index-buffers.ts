@@ -11,7 +11,7 @@
  */
 import type { Backend, Hasher, HashOptions, InflateResult } from '../backend/types.js';
 import { XtestPackError } from '../errors.js';
-import { objectHeader, typeName, type ObjectFormat } from './oid.js';
+import { objectHeader, typeName, type ObjectFormat, type ObjectType } from './oid.js';
 import type { ByteSource } from './source.js';
 
 /**
@@ -19,6 +19,7 @@ import type { ByteSource } from './source.js';
  * hasher can be).
  * @example
  *   const ids = new ObjectHasher(backend, 'sha1', {}); const oid = ids.hash(OBJ_BLOB, data, 12);
+ *   ids.id('tree', treeBytes); // by type name, errors not decorated
  */
 export class ObjectHasher {
   readonly #backend: Backend;
@@ -37,13 +38,21 @@ export class ObjectHasher {
    * @throws SHA1_COLLISION naming the offset.
    */
   hash(type: number, data: Uint8Array, offset: number): Uint8Array {
-    const h = this.#hasher?.reset ? this.#hasher.reset() : this.#backend.createHash(this.#format, this.#options);
-    this.#hasher = h;
     try {
-      return h.update(objectHeader(typeName(type)!, data.length)).update(data).digest();
+      return this.id(typeName(type)!, data);
     } catch (e) {
       throw e instanceof XtestPackError ? e.at({ offset }) : e;
     }
+  }
+
+  /**
+   * The id of an object of `type` with `data`.
+   * @throws SHA1_COLLISION (the caller names where the object is).
+   */
+  id(type: ObjectType, data: Uint8Array): Uint8Array {
+    const h = this.#hasher?.reset ? this.#hasher.reset() : this.#backend.createHash(this.#format, this.#options);
+    this.#hasher = h;
+    return h.update(objectHeader(type, data.length)).update(data).digest();
   }
 }
 
