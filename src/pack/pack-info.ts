@@ -12,6 +12,7 @@
 import { XtestPackError } from '../errors.js';
 import { decodeEntryHeader } from './entry.js';
 import type { IdxFile } from './idx/index.js';
+import { searchIds } from './idx/idx-file.js';
 import { readU32 } from './idx/layout.js';
 import { HeadInflater } from './inflate-head.js';
 import { OBJ_OFS_DELTA, hashLength, toHex } from './oid.js';
@@ -443,19 +444,5 @@ function typeLater(pack: PackFile, tables: IdxTables, order: PackOrder, typeAt: 
 
 /** The index of `oid` among the sorted `h`-byte ids in `oids`, or -1. */
 export function findOid(oids: Uint8Array, h: number, oid: Uint8Array): number {
-  let lo = 0;
-  let hi = oids.length / h;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const p = mid * h;
-    let c = 0;
-    for (let k = 0; k < h; k++) {
-      c = oids[p + k]! - oid[k]!;
-      if (c !== 0) break;
-    }
-    if (c === 0) return mid;
-    if (c < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return -1;
+  return searchIds(oids, h, oids.length / h, oid);
 }

@@ -228,7 +228,7 @@ export class IdxFile {
  * Binary search for `oid` among `count` sorted ids in `bytes`, the first at 0, one every
  * `stride` bytes. Its index among them, or -1.
  */
-function searchIds(bytes: Uint8Array, stride: number, count: number, oid: Uint8Array): number {
+export function searchIds(bytes: Uint8Array, stride: number, count: number, oid: Uint8Array): number {
   let lo = 0;
   let hi = count;
   while (lo < hi) {
