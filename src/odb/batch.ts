@@ -18,7 +18,7 @@
 import { XtestPackError } from '../errors.js';
 import { ObjectHasher } from '../pack/index-buffers.js';
 import { HeadInflater } from '../pack/inflate-head.js';
-import { hashLength, toHex, typeName, type ObjectType } from '../pack/oid.js';
+import { fromHex, hashLength, toHex, typeName, type ObjectType } from '../pack/oid.js';
 import { bytesEqual } from '../pack/bytes.js';
 import type { PackFile, PackObject } from '../pack/pack-file.js';
 import { PackSequence } from '../pack/pack-sequence.js';
@@ -80,8 +80,8 @@ const EMPTY = new Uint8Array(0);
  * that takes 0 bytes on disk and has no delta base.
  */
 const EMPTY_TREE: Readonly<Record<string, Uint8Array>> = {
-  sha1: fromHexBytes('4b825dc642cb6eb9a060e54bf8d69288fbee4904', 20),
-  sha256: fromHexBytes('6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321', 32),
+  sha1: fromHex('4b825dc642cb6eb9a060e54bf8d69288fbee4904')!,
+  sha256: fromHex('6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321')!,
 };
 const TYPE_BYTES: Readonly<Record<ObjectType, Uint8Array>> = {
   commit: new TextEncoder().encode('commit'),
@@ -453,7 +453,7 @@ class Batch {
       return;
     }
     const looseIds = new Uint8Array(loose.length * h);
-    loose.forEach((e, k) => looseIds.set(fromHexBytes(e.hex, h), k * h));
+    loose.forEach((e, k) => looseIds.set(fromHex(e.hex)!, k * h));
     // A k-way merge of sorted id lists; for an id in several, the first pack's entry, as git's
     // lookup finds it (packs before loose objects).
     const lists = [...packs.map((p) => p.tables.oids), looseIds];
@@ -513,7 +513,7 @@ class Batch {
     for (const e of this.#odb.looseObjects()) {
       if (seen.has(e.hex)) continue;
       seen.add(e.hex);
-      this.#loose(e, fromHexBytes(e.hex, h));
+      this.#loose(e, fromHex(e.hex)!);
     }
     const done: IdxTables[] = [];
     for (const pack of this.#odb.packs()) {
@@ -552,12 +552,6 @@ function hexValue(c: number): number {
   if (c >= 0x61 && c <= 0x66) return c - 0x57;
   if (c >= 0x41 && c <= 0x46) return c - 0x37;
   return -1;
-}
-
-function fromHexBytes(hex: string, h: number): Uint8Array {
-  const out = new Uint8Array(h);
-  for (let k = 0; k < h; k++) out[k] = (hexValue(hex.charCodeAt(2 * k)) << 4) | hexValue(hex.charCodeAt(2 * k + 1));
-  return out;
 }
 
 function compareAt(a: Uint8Array, ai: number, b: Uint8Array, bi: number, h: number): number {
