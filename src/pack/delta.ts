@@ -72,7 +72,7 @@ export function applyDelta(base: Uint8Array, delta: Uint8Array, into?: Uint8Arra
   const produces = (n: number): void => {
     if (n !== resultSize) throw new XtestPackError('DELTA_CORRUPT', `delta produces ${n} bytes, its header declares ${resultSize}`);
   };
-  if (resultSize > PLAUSIBLE_GROWTH * (base.length + delta.length) + 0x10000) {
+  if (!plausibleResultSize(resultSize, base.length, delta.length)) {
     produces(walk(delta, instructionsAt, base.length, resultSize, undefined));
   }
   if (into && into.length >= resultSize) {
@@ -102,6 +102,16 @@ export function applyDelta(base: Uint8Array, delta: Uint8Array, into?: Uint8Arra
  * base), and what a hostile one can make us allocate stays proportional to what it gave us.
  */
 const PLAUSIBLE_GROWTH = 4;
+
+/**
+ * May a result of `resultSize` bytes, declared by a delta of `deltaLength` bytes on a base of
+ * `baseLength`, be allocated before its instructions are checked? (See PLAUSIBLE_GROWTH; a
+ * caller that hands applyDelta a buffer asks the same.)
+ */
+export function plausibleResultSize(resultSize: number, baseLength: number, deltaLength: number): boolean {
+  return resultSize <= PLAUSIBLE_GROWTH * (baseLength + deltaLength) + 0x10000;
+}
+
 /** Up to this size (result, base and delta), a delta is applied in one buffer of all three. */
 const SHARED_BYTES = 1 << 20;
 

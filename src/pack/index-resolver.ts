@@ -17,7 +17,7 @@
  */
 import type { Backend, HashOptions, InflateResult } from '../backend/types.js';
 import { XtestPackError } from '../errors.js';
-import { applyDelta, decodeDeltaHeader } from './delta.js';
+import { applyDelta, decodeDeltaHeader, plausibleResultSize } from './delta.js';
 import { DeltaResult, LARGE_OBJECT, STREAM_CHUNK, hashObjectBytes, type DeltaBase } from './delta-stream.js';
 import { decodeEntryHeader } from './entry.js';
 import { BlockReader, BufferPool, ObjectHasher, SCRATCH_LIMIT, ScratchInflater } from './index-buffers.js';
@@ -220,8 +220,7 @@ export class DeltaResolver {
       }
       // A new buffer only for a size the bytes at hand can make (applyDelta's own rule): a
       // declared size is never allocated on trust.
-      const plausible = resultSize <= PLAUSIBLE_GROWTH * (baseData.length + delta.length) + 0x10000;
-      const into = plausible ? pool.get(resultSize) : pool.take(resultSize);
+      const into = plausibleResultSize(resultSize, baseData.length, delta.length) ? pool.get(resultSize) : pool.take(resultSize);
       const out = applyDelta(baseData, delta, into);
       if (into && out.buffer !== into.buffer) pool.give(into);
       return out;
@@ -334,9 +333,6 @@ export class DeltaResolver {
 function sizeOf(data: DeltaBase): number {
   return data instanceof Uint8Array ? data.length : 0;
 }
-
-/** Results up to this many times the bytes of base and delta (plus 64 KiB) are believed before they are built, as applyDelta does. */
-const PLAUSIBLE_GROWTH = 4;
 
 /** The data of an entry that pass 1 inflated already: a failure now means the file changed. */
 function checked(r: InflateResult, offset: number): Uint8Array {

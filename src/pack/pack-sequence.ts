@@ -14,7 +14,7 @@
  *   uses:  for each base, the times of the deltas on it, ascending
  */
 import { XtestPackError } from '../errors.js';
-import { applyDelta, decodeDeltaHeader } from './delta.js';
+import { applyDelta, decodeDeltaHeader, plausibleResultSize } from './delta.js';
 import { OBJ_OFS_DELTA, typeName } from './oid.js';
 import type { PackFile, PackObject } from './pack-file.js';
 import type { IdxTables } from './pack-info.js';
@@ -129,7 +129,7 @@ export class PackSequence {
         // Into a buffer of its own (kept) or scratch: copied instruction by instruction, not
         // through applyDelta's one-buffer path, which copies base and result once more.
         // (A declared size not plausible for the bytes at hand is left to applyDelta to refuse.)
-        const plausible = resultSize <= 4 * (base.data.length + delta.length) + 0x10000;
+        const plausible = plausibleResultSize(resultSize, base.data.length, delta.length);
         const into = !keep && resultSize <= SCRATCH_BYTES ? this.#scratch : plausible ? new Uint8Array(resultSize) : undefined;
         data = applyDelta(base.data, delta, into);
       } catch (e) {
