@@ -15,6 +15,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { TRAILER_HASH, type Backend } from '../backend/types.js';
 import { XtestPackError, ioError } from '../errors.js';
+import { filesStorage } from '../fs/memory-storage.js';
 import type { ClosableSource, Storage } from '../fs/storage.js';
 import { nodeStorage } from '../fs/node-storage.js';
 import { MANIFEST_NAME, decodeExportManifest, readExportManifest, type ExportManifest } from '../manifest/index.js';
@@ -23,7 +24,6 @@ import { openPackDirectory } from '../odb/open.js';
 import { bytesEqual } from '../pack/bytes.js';
 import { idxChecksumHolds, idxFormat, idxLayout, decodeIdxHead, IDX_HEAD_LENGTH } from '../pack/idx/index.js';
 import { hashLength, toHex } from '../pack/oid.js';
-import { bytesSource } from '../pack/source.js';
 import { decodeTarGz } from './decode.js';
 
 /** The directory the `.tar.gz` holds its files in. */
@@ -132,7 +132,7 @@ function openArchive(location: string, backend: Backend): OpenedTestData {
   }
   const manifestBytes = files.get(MANIFEST_NAME);
   const manifest = () => manifestBytes && decodeExportManifest(new TextDecoder().decode(manifestBytes), `${location}:${ARTIFACT_DIRECTORY}/${MANIFEST_NAME}`);
-  const storage = memoryStorage(new Map([...files].map(([k, v]) => [`/${ARTIFACT_DIRECTORY}/${k}`, v])), location);
+  const storage = filesStorage(new Map([...files].map(([k, v]) => [`/${ARTIFACT_DIRECTORY}/${k}`, v])), (path) => `${location}:${ARTIFACT_DIRECTORY}/${basename(path)}`);
   const opened = openPackDirectory(`/${ARTIFACT_DIRECTORY}`, storage, backend);
   return withManifest({ odb: opened.odb, kind: 'archive', location, packs, storage, close: () => opened.close() }, manifest);
 }
@@ -216,34 +216,5 @@ function openFile(storage: Storage, path: string, display: string): ClosableSour
   const s = storage.openSource(path);
   if (!s) throw new XtestPackError('IO', 'vanished while being read', { file: display });
   return s;
-}
-
-/** Storage over files held in memory, named `/<dir>/<name>`; `label` names them in errors. */
-function memoryStorage(files: ReadonlyMap<string, Uint8Array>, label: string): Storage {
-  const isDir = (path: string) => path === '/' || [...files.keys()].some((k) => k.startsWith(`${path.replace(/\/+$/, '')}/`));
-  return {
-    readFile: (path) => files.get(path),
-    readDir(path) {
-      if (!isDir(path)) return undefined;
-      const prefix = `${path.replace(/\/+$/, '')}/`;
-      const names = new Set<string>();
-      for (const k of files.keys()) if (k.startsWith(prefix)) names.add(k.slice(prefix.length).split('/')[0]!);
-      return [...names];
-    },
-    openSource(path): ClosableSource | undefined {
-      const data = files.get(path);
-      return data && { ...bytesSource(data, `${label}:${ARTIFACT_DIRECTORY}/${basename(path)}`), close() {} };
-    },
-    kind: (path) => (files.has(path) ? 'file' : isDir(path) ? 'dir' : undefined),
-    resolve(path, base) {
-      const parts: string[] = [];
-      for (const c of (path.startsWith('/') || base === undefined ? path : `${base}/${path}`).split('/')) {
-        if (c === '' || c === '.') continue;
-        if (c === '..') parts.pop();
-        else parts.push(c);
-      }
-      return `/${parts.join('/')}`;
-    },
-  };
 }
 

@@ -14,15 +14,14 @@
  */
 import type { Backend } from '../backend/types.js';
 import { XtestPackError } from '../errors.js';
-import { joinPath, type ClosableSource, type Storage } from '../fs/storage.js';
+import { filesStorage } from '../fs/memory-storage.js';
+import type { Storage } from '../fs/storage.js';
 import { decodeExportManifest, type ExportManifest } from '../manifest/export-manifest.js';
 import { fromHex, hashLength, toHex, type ObjectFormat } from '../pack/oid.js';
-import { bytesSource } from '../pack/source.js';
 import { ObjectDatabase, type DatabaseOptions } from '../odb/database.js';
 import { parseCommit } from '../odb/objects/commit.js';
-import { MODE_GITLINK } from '../odb/objects/tree.js';
 import { packDirectoryFormat } from '../odb/open.js';
-import { walkTree } from '../odb/walk.js';
+import { splitGitlinks, walkTree } from '../odb/walk.js';
 
 /** What `fetchPackDirectory` needs of `fetch`. */
 export type FetchFunction = (url: string, init?: { signal?: AbortSignal }) => Promise<Response>;
@@ -145,9 +144,7 @@ export function readFiles(dir: Pick<HttpPackDirectory, 'odb' | 'manifest'>, path
   if (walk.unmatched.length > 0) {
     throw new XtestPackError('PATHSPEC_UNMATCHED', `pathspec '${walk.unmatched[0]}' matched nothing in commit ${hex}`, { path: walk.unmatched[0] });
   }
-  return walk.entries
-    .filter((e) => e.mode !== MODE_GITLINK)
-    .map((e) => ({ path: e.path, mode: e.mode.toString(8), oid: toHex(e.oid), data: odb.get(e.oid, 'blob').data }));
+  return splitGitlinks(walk.entries).files.map((e) => ({ path: e.path, mode: e.mode.toString(8), oid: toHex(e.oid), data: odb.get(e.oid, 'blob').data }));
 }
 
 /**
@@ -156,31 +153,5 @@ export function readFiles(dir: Pick<HttpPackDirectory, 'odb' | 'manifest'>, path
  *   const storage = memoryStorage(new Map([['pack-1.pack', bytes]]));
  */
 export function memoryStorage(files: ReadonlyMap<string, Uint8Array>): Storage {
-  const file = (path: string): Uint8Array | undefined => {
-    const p = normalize(path);
-    return p.lastIndexOf('/') === 0 ? files.get(p.slice(1)) : undefined;
-  };
-  return {
-    readFile: file,
-    readDir: (path) => (normalize(path) === ROOT ? [...files.keys()] : undefined),
-    openSource(path): ClosableSource | undefined {
-      const bytes = file(path);
-      if (bytes === undefined) return undefined;
-      const name = normalize(path).slice(1);
-      return { ...bytesSource(bytes, name), close() {} };
-    },
-    kind: (path) => (normalize(path) === ROOT ? 'dir' : file(path) ? 'file' : undefined),
-    resolve: (path, from) => normalize(path.startsWith('/') || from === undefined ? path : joinPath(from, path)),
-  };
-}
-
-/** '/'-rooted, no '.', '..' or empty components. */
-function normalize(path: string): string {
-  const out: string[] = [];
-  for (const c of path.split('/')) {
-    if (c === '' || c === '.') continue;
-    if (c === '..') out.pop();
-    else out.push(c);
-  }
-  return `/${out.join('/')}`;
+  return filesStorage(new Map([...files].map(([name, data]) => [`/${name}`, data])), (path) => path.slice(1));
 }
