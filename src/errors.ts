@@ -184,3 +184,34 @@ export function ioError(e: unknown, fields: Omit<ErrorFields, 'cause'>, verb: st
   if (e instanceof XtestPackError) return e;
   return systemError(e, fields) ?? new XtestPackError('IO', `cannot ${verb}: ${e instanceof Error ? e.message : String(e)}`, { ...fields, cause: e });
 }
+
+/** An error as it crosses from a worker to the main thread. */
+export type ErrorPayload =
+  | { kind: 'xtest'; code: ErrorCode; reason: string; file?: string; offset?: number; oid?: string; path?: string }
+  | { kind: 'other'; name: string; message: string; stack: string | undefined };
+
+/** `e` as it crosses to the main thread. */
+export function errorPayload(e: unknown): ErrorPayload {
+  if (e instanceof XtestPackError) {
+    const p: ErrorPayload = { kind: 'xtest', code: e.code, reason: e.reason };
+    if (e.file !== undefined) p.file = e.file;
+    if (e.offset !== undefined) p.offset = e.offset;
+    if (e.oid !== undefined) p.oid = e.oid;
+    if (e.path !== undefined) p.path = e.path;
+    return p;
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  return { kind: 'other', name: err.name, message: err.message, stack: err.stack };
+}
+
+/**
+ * The error a payload stands for, rebuilt on the main thread (the same one line and fields);
+ * any other error's message after `where`.
+ */
+export function errorFromPayload(p: ErrorPayload, where = 'in a worker thread'): Error {
+  if (p.kind === 'xtest') return new XtestPackError(p.code, p.reason, { file: p.file, offset: p.offset, oid: p.oid, path: p.path });
+  const e = new Error(`${where}: ${p.message}`);
+  e.name = p.name;
+  if (p.stack) e.stack = `${e.name}: ${e.message}\n${p.stack.split('\n').slice(1).join('\n')}`;
+  return e;
+}

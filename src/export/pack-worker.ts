@@ -10,7 +10,7 @@ import { readlinkSync } from 'node:fs';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { getBackend } from '../backend/index.js';
 import { createDeflater } from '../backend/portable.js';
-import { XtestPackError } from '../errors.js';
+import { errorPayload } from '../errors.js';
 import type { ObjectFormat, ObjectType } from '../pack/oid.js';
 import { searchSegment, type SegmentObject } from '../pack/write-search.js';
 import type { SegmentRequest, SegmentAnswer, WorkerData } from './pack-workers.js';
@@ -60,22 +60,7 @@ function run(r: SegmentRequest): void {
   try {
     run(r);
   } catch (e) {
-    const x = e instanceof XtestPackError ? e : undefined;
-    answer(
-      {
-        id: r.id,
-        error: {
-          code: x?.code,
-          reason: x ? x.reason : e instanceof Error ? e.message : String(e),
-          oid: x?.oid,
-          file: x?.file,
-          offset: x?.offset,
-          path: x?.path,
-          stack: e instanceof Error ? e.stack : undefined,
-        },
-      },
-      [],
-    );
+    answer({ id: r.id, error: errorPayload(e) }, []);
   }
 });
 // Nothing is expected on parentPort; the work comes on `port`.

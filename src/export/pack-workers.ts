@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { availableParallelism } from 'node:os';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import type { Backend, BackendName } from '../backend/types.js';
-import { XtestPackError, type ErrorCode } from '../errors.js';
+import { XtestPackError, errorFromPayload, type ErrorPayload } from '../errors.js';
 import { hashLength, type ObjectFormat } from '../pack/oid.js';
 import {
   PackAssembler,
@@ -105,18 +105,7 @@ export interface SegmentRequest {
 }
 
 /** @internal */
-export interface SegmentFailure {
-  readonly code: ErrorCode | undefined;
-  readonly reason: string;
-  readonly oid: string | undefined;
-  readonly file: string | undefined;
-  readonly offset: number | undefined;
-  readonly path: string | undefined;
-  readonly stack: string | undefined;
-}
-
-/** @internal */
-export type SegmentAnswer = { readonly id: number } & (SegmentResult | { readonly error: SegmentFailure });
+export type SegmentAnswer = { readonly id: number } & (SegmentResult | { readonly error: ErrorPayload });
 
 const TYPE_CODE = { commit: 1, tree: 2, blob: 3, tag: 4 } as const;
 
@@ -247,15 +236,6 @@ function segmentRequest(plan: PackPlan, k: number, backend: BackendName): Segmen
   };
 }
 
-function failure(f: SegmentFailure): Error {
-  if (f.code === undefined) {
-    const e = new Error(`pack worker: ${f.reason}`);
-    if (f.stack !== undefined) e.stack = f.stack;
-    return e;
-  }
-  return new XtestPackError(f.code, f.reason, { oid: f.oid, file: f.file, offset: f.offset, path: f.path });
-}
-
 /**
  * Write `objects` as a pack to `sink`, the delta search and compression on `threads` threads;
  * the bytes are writePack's, whatever the number of threads.
@@ -297,7 +277,7 @@ export function writePackThreaded(
       for (let w = 0; w < workers.size; w++) {
         for (let a = workers.take(w); a; a = workers.take(w)) {
           queued[w]!--;
-          if ('error' in a) throw failure(a.error);
+          if ('error' in a) throw errorFromPayload(a.error, 'pack worker');
           results[a.id] = a;
         }
         while (queued[w]! < QUEUED_PER_WORKER && queue.length > 0) {

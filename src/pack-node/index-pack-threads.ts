@@ -20,14 +20,14 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Backend, HashOptions } from '../backend/types.js';
-import { XtestPackError } from '../errors.js';
+import { XtestPackError, errorFromPayload } from '../errors.js';
 import { indexPack, indexPackCore, indexedPackOf, packIndexOf, type IndexPackOptions, type IndexedPack, type PackIndex } from '../pack/index-pack.js';
 import { DeltaResolver, planResolve, rootsByWeight, unresolvedError, type ResolveTables } from '../pack/index-resolve.js';
 import { scanPack, type Allocate, type ScannedPack } from '../pack/index-scan.js';
 import { hashLength } from '../pack/oid.js';
 import type { ByteSource } from '../pack/source.js';
 import type { ResolveMessage, WorkerFault, WorkerReply, WorkerSetup } from './index-pack-worker.js';
-import { CTL_BEATS, CTL_RESOLVED, createControl, errorFromPayload, resolveShare } from './thread-work.js';
+import { CTL_BEATS, CTL_RESOLVED, createControl, resolveShare } from './thread-work.js';
 
 /** The default number of threads: the available cores, at most this (git 2.39's rule). */
 export const MAX_DEFAULT_THREADS = 3;

@@ -12,7 +12,8 @@ import { DeltaResolver, type ResolvePlan, type ResolveTables } from '../pack/ind
 import type { RefDeltas } from '../pack/index-scan.js';
 import type { ObjectFormat } from '../pack/oid.js';
 import { bytesSource, type ByteSource } from '../pack/source.js';
-import { CTL_BEATS, CTL_FAIL, CTL_RESOLVED, errorPayload, resolveShare, type ErrorPayload } from './thread-work.js';
+import { errorPayload, type ErrorPayload } from '../errors.js';
+import { CTL_BEATS, CTL_FAIL, CTL_RESOLVED, resolveShare } from './thread-work.js';
 
 /** What a worker is started with. */
 export interface WorkerSetup {

@@ -13,7 +13,6 @@
  * tree depth first, and a tree's outcome depends on its own entries only). So after a failure
  * at root r, threads skip the roots after r but still resolve every root before it.
  */
-import { XtestPackError, type ErrorCode } from '../errors.js';
 import type { DeltaResolver } from '../pack/index-resolve.js';
 
 export const CTL_NEXT = 0;
@@ -28,11 +27,6 @@ export function createControl(threads: number): Int32Array {
   ctl[CTL_FAIL] = NO_FAILURE;
   return ctl;
 }
-
-/** An error as it crosses from a worker to the main thread. */
-export type ErrorPayload =
-  | { kind: 'xtest'; code: ErrorCode; reason: string; file?: string; offset?: number; oid?: string; path?: string }
-  | { kind: 'other'; name: string; message: string; stack: string | undefined };
 
 export interface ShareOutcome {
   /** Deltas this thread resolved. */
@@ -67,27 +61,4 @@ function lowerFailure(ctl: Int32Array, root: number): void {
     const now = Atomics.load(ctl, CTL_FAIL);
     if (root >= now || Atomics.compareExchange(ctl, CTL_FAIL, now, root) === now) return;
   }
-}
-
-/** `e` as it crosses to the main thread. */
-export function errorPayload(e: unknown): ErrorPayload {
-  if (e instanceof XtestPackError) {
-    const p: ErrorPayload = { kind: 'xtest', code: e.code, reason: e.reason };
-    if (e.file !== undefined) p.file = e.file;
-    if (e.offset !== undefined) p.offset = e.offset;
-    if (e.oid !== undefined) p.oid = e.oid;
-    if (e.path !== undefined) p.path = e.path;
-    return p;
-  }
-  const err = e instanceof Error ? e : new Error(String(e));
-  return { kind: 'other', name: err.name, message: err.message, stack: err.stack };
-}
-
-/** The error a payload stands for, rebuilt on the main thread (the same one line and fields). */
-export function errorFromPayload(p: ErrorPayload): Error {
-  if (p.kind === 'xtest') return new XtestPackError(p.code, p.reason, { file: p.file, offset: p.offset, oid: p.oid, path: p.path });
-  const e = new Error(`in a worker thread: ${p.message}`);
-  e.name = p.name;
-  if (p.stack) e.stack = `${e.name}: ${e.message}\n${p.stack.split('\n').slice(1).join('\n')}`;
-  return e;
 }
