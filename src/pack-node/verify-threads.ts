@@ -3,10 +3,10 @@
  * index-pack-threads.ts. The same checks, errors and listing, whatever the number of threads.
  */
 import type { Backend } from '../backend/types.js';
-import { openIdx, type IdxFile } from '../pack/idx/index.js';
+import type { IdxFile } from '../pack/idx/index.js';
 import type { IndexedPack, PackIndex } from '../pack/index-pack.js';
-import { bytesSource, type ByteSource } from '../pack/source.js';
-import { verifyIdxDescribes, type VerifyOptions } from '../pack/verify.js';
+import type { ByteSource } from '../pack/source.js';
+import { openVerifiedIdx, verifyIdxDescribes, type VerifyOptions } from '../pack/verify.js';
 import { indexPackCoreThreaded, indexPackThreaded, type ThreadedIndexPackOptions } from './index-pack-threads.js';
 
 export interface ThreadedVerifyOptions extends VerifyOptions, Pick<ThreadedIndexPackOptions, 'threads' | 'stallTimeout' | 'fault'> {}
@@ -24,12 +24,8 @@ export async function verifyPackThreaded(
   backend: Backend,
   options: ThreadedVerifyOptions = {},
 ): Promise<{ idx: IdxFile; indexed: PackIndex }> {
-  const idxName = options.idxName ?? pack.name.replace(/\.pack$/, '.idx');
-  const idx = openIdx(bytesSource(idxBytes, idxName), backend, { ...(options.format ? { format: options.format } : {}), verify: true });
-  const indexOptions: ThreadedIndexPackOptions = { format: idx.format };
-  if (options.onProgress) indexOptions.onProgress = options.onProgress;
-  if (options.chunkSize) indexOptions.chunkSize = options.chunkSize;
-  if (options.collisionDetection !== undefined) indexOptions.collisionDetection = options.collisionDetection;
+  const { idx, idxName, indexOptions: common } = openVerifiedIdx(pack, idxBytes, backend, options);
+  const indexOptions: ThreadedIndexPackOptions = { ...common };
   if (options.threads !== undefined) indexOptions.threads = options.threads;
   if (options.stallTimeout !== undefined) indexOptions.stallTimeout = options.stallTimeout;
   if (options.fault !== undefined) indexOptions.fault = options.fault;

@@ -49,16 +49,31 @@ export interface VerifyOptions extends Omit<IndexPackOptions, 'format'> {
  *   verifyPack(openFileSource('p.pack'), readFileSync('p.idx'), backend);
  */
 export function verifyPack(pack: ByteSource, idxBytes: Uint8Array, backend: Backend, options: VerifyOptions = {}): VerifyResult {
+  const { idx, idxName, indexOptions } = openVerifiedIdx(pack, idxBytes, backend, options);
+  const indexed = indexPack(pack, backend, indexOptions);
+  options.onIndexed?.(indexed);
+  verifyIdxDescribes(idx, indexed, idxName, pack.name);
+  return { idx, indexed };
+}
+
+/**
+ * The first half of verifyPack, for callers that index the pack another way (on threads): the
+ * idx opened and checked whole, its name, and the index-pack options `options` ask for.
+ * @throws IDX_CORRUPT, CHECKSUM_MISMATCH.
+ */
+export function openVerifiedIdx(
+  pack: ByteSource,
+  idxBytes: Uint8Array,
+  backend: Backend,
+  options: VerifyOptions,
+): { idx: IdxFile; idxName: string; indexOptions: IndexPackOptions } {
   const idxName = options.idxName ?? pack.name.replace(/\.pack$/, '.idx');
   const idx = openIdx(bytesSource(idxBytes, idxName), backend, { ...(options.format ? { format: options.format } : {}), verify: true });
   const indexOptions: IndexPackOptions = { format: idx.format };
   if (options.onProgress) indexOptions.onProgress = options.onProgress;
   if (options.chunkSize) indexOptions.chunkSize = options.chunkSize;
   if (options.collisionDetection !== undefined) indexOptions.collisionDetection = options.collisionDetection;
-  const indexed = indexPack(pack, backend, indexOptions);
-  options.onIndexed?.(indexed);
-  verifyIdxDescribes(idx, indexed, idxName, pack.name);
-  return { idx, indexed };
+  return { idx, idxName, indexOptions };
 }
 
 /**
