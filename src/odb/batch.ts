@@ -21,7 +21,7 @@ import { HeadInflater } from '../pack/inflate-head.js';
 import { fromHex, hashLength, toHex, typeName, type ObjectType } from '../pack/oid.js';
 import { bytesEqual } from '../pack/bytes.js';
 import type { PackFile, PackObject } from '../pack/pack-file.js';
-import { PackSequence } from '../pack/pack-sequence.js';
+import { DEFAULT_KEEP_BYTES, PackSequence } from '../pack/pack-sequence.js';
 import { PackInfoReader, diskSize, findOid, packOrder, rankOf, readIdxTables, walkPack, type IdxTables, type PackOrder } from '../pack/pack-info.js';
 import { BatchOutput, type BatchSink } from './batch-output.js';
 import { parseBatchFormat, type BatchFormat } from './batch-format.js';
@@ -129,7 +129,7 @@ class Batch {
   /** Whether each object is read whole: for its contents, or to verify it. */
   readonly #whole: boolean;
   /** Where delta results that are not kept are built (a view of it is written out, then reused). */
-  #scratch = new Uint8Array(SCRATCH_BYTES);
+  readonly #scratch = new Uint8Array(SCRATCH_BYTES);
   /** Ids computed for --verify, one hasher reset per object. */
   #ids: ObjectHasher | undefined;
 
@@ -427,7 +427,7 @@ class Batch {
       for (let i = 0; i < reads.length; i++) reads[i] = i;
       // In id order the reads land all over the pack (see PACK_HOLD_LIMIT).
       if (this.#whole) pack.holdWhenRead(PACK_HOLD_LIMIT);
-      const seq = this.#whole ? new PackSequence(pack, tables, reads, base) : undefined;
+      const seq = this.#whole ? new PackSequence(pack, tables, reads, base, DEFAULT_KEEP_BYTES, this.#scratch) : undefined;
       return { pack, tables, type, size, base, disk, seq };
     });
     const emit = (k: number, i: number): void => {
@@ -495,7 +495,7 @@ class Batch {
     const n = order.positions.length;
     const baseOf = new Int32Array(n);
     walkPack(pack, false, (pos, _type, _size, base) => void (baseOf[pos] = base), this.#head, { tables, order });
-    const seq = new PackSequence(pack, tables, order.positions, baseOf);
+    const seq = new PackSequence(pack, tables, order.positions, baseOf, DEFAULT_KEEP_BYTES, this.#scratch);
     let read = false;
     for (let r = 0; r < n; r++) {
       const pos = order.positions[r]!;

@@ -46,17 +46,21 @@ export class PackSequence {
   #keptBytes = 0;
   /** Kept entries by next use, furthest first: [nextUse, pos] pairs, stale ones skipped. */
   readonly #heap: number[] = [];
-  #scratch = new Uint8Array(SCRATCH_BYTES);
+  /** Where a result nothing keeps is built (the caller's, when it gives one). */
+  readonly #scratch: Uint8Array;
   readonly #result: PackObject = { type: 'blob', data: new Uint8Array(0) };
 
   /**
    * @param reads the idx positions in the order they will be read (each entry once; an entry
    *        passed over is told with `skip`).
    * @param baseOf each entry's delta base, by idx position (-1 for a non-delta).
+   * @param scratch where results nothing keeps are built: several sequences read in turn (and
+   *        their reader) can share one, as a result is valid only until the next read.
    */
-  constructor(pack: PackFile, tables: IdxTables, reads: Uint32Array, baseOf: Int32Array, budget = DEFAULT_KEEP_BYTES) {
+  constructor(pack: PackFile, tables: IdxTables, reads: Uint32Array, baseOf: Int32Array, budget = DEFAULT_KEEP_BYTES, scratch = new Uint8Array(SCRATCH_BYTES)) {
     const n = reads.length;
     this.#pack = pack;
+    this.#scratch = scratch;
     this.#offsets = tables.offsets;
     this.#baseOf = baseOf;
     this.#budget = budget;
@@ -130,7 +134,7 @@ export class PackSequence {
         // through applyDelta's one-buffer path, which copies base and result once more.
         // (A declared size not plausible for the bytes at hand is left to applyDelta to refuse.)
         const plausible = plausibleResultSize(resultSize, base.data.length, delta.length);
-        const into = !keep && resultSize <= SCRATCH_BYTES ? this.#scratch : plausible ? new Uint8Array(resultSize) : undefined;
+        const into = !keep && resultSize <= this.#scratch.length ? this.#scratch : plausible ? new Uint8Array(resultSize) : undefined;
         data = applyDelta(base.data, delta, into);
       } catch (e) {
         throw e instanceof XtestPackError ? new XtestPackError(e.code, e.reason, { file: this.#pack.source.name, offset, cause: e }) : e;
